@@ -1,0 +1,62 @@
+// swift-tools-version: 6.1
+// TwoTower: two-tower retrieval with in-batch negative sampling, in Swift.
+//
+// Module dependencies are one-way:
+//   TowerKernels (C) ← TowerCore ← TowerNN ← TwoTower ← TwoTowerCLI
+//                      TowerCore ← TowerData ← TwoTower
+// No unconditional unsafeFlags: the AVX2/FMA kernel is compiled through a
+// target attribute in C and selected at run time.
+import PackageDescription
+
+let package = Package(
+    name: "TwoTower",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "TowerCore", targets: ["TowerCore"]),
+        .library(name: "TowerNN", targets: ["TowerNN"]),
+        .library(name: "TowerData", targets: ["TowerData"]),
+        .library(name: "TwoTower", targets: ["TwoTower"]),
+        .executable(name: "twotower", targets: ["TwoTowerCLI"]),
+        .executable(name: "twotower-bench", targets: ["TwoTowerBench"]),
+    ],
+    traits: [
+        .trait(name: "OpenBLAS", description: "Route gemm to the system OpenBLAS (apt-get install libopenblas-dev), for comparison."),
+        .default(enabledTraits: []),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    ],
+    targets: [
+        .target(name: "TowerKernels"),
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+        .target(
+            name: "TowerCore",
+            dependencies: [
+                "TowerKernels",
+                .product(name: "RealModule", package: "swift-numerics"),
+                .target(name: "COpenBLAS", condition: .when(traits: ["OpenBLAS"])),
+            ],
+            swiftSettings: [.define("GEMM_OPENBLAS", .when(traits: ["OpenBLAS"]))]),
+        .target(name: "TowerNN", dependencies: ["TowerCore"]),
+        .target(name: "TowerData", dependencies: ["TowerCore"]),
+        .target(name: "TwoTower", dependencies: ["TowerCore", "TowerNN", "TowerData"]),
+        .executableTarget(
+            name: "TwoTowerCLI",
+            dependencies: ["TwoTower", "TowerData", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "TwoTowerBench",
+            dependencies: [
+                "TowerCore", "TowerNN", "TowerData", "TwoTower",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .target(name: "TowerTestSupport", dependencies: ["TowerCore"], path: "Tests/TowerTestSupport"),
+        .testTarget(name: "TowerCoreTests", dependencies: ["TowerCore", "TowerTestSupport"]),
+        .testTarget(name: "TowerNNTests", dependencies: ["TowerNN", "TowerTestSupport"]),
+        .testTarget(name: "TowerDataTests", dependencies: ["TowerData", "TowerTestSupport"]),
+        .testTarget(name: "TwoTowerTests", dependencies: ["TwoTower", "TowerTestSupport"]),
+        .testTarget(name: "TwoTowerCLITests", dependencies: ["TwoTowerCLI", "TowerTestSupport"]),
+    ]
+)

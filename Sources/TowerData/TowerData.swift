@@ -1,0 +1,1 @@
+// TowerData: filled by later issues.

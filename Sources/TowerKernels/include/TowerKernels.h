@@ -1,0 +1,9 @@
+#ifndef TOWER_KERNELS_H
+#define TOWER_KERNELS_H
+
+#include <stddef.h>
+
+/// Returns 1 when the CPU supports AVX2 and FMA (x86-64), 0 otherwise.
+int tower_cpu_has_avx2_fma(void);
+
+#endif

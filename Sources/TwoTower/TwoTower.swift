@@ -1,0 +1,1 @@
+// TwoTower: filled by later issues.

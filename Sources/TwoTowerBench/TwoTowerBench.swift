@@ -1,0 +1,8 @@
+import ArgumentParser
+
+@main
+struct TwoTowerBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "twotower-bench",
+        abstract: "Benchmarks for TwoTower (not part of the user CLI).")
+}
