@@ -4,5 +4,7 @@ import ArgumentParser
 struct TwoTowerBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "twotower-bench",
-        abstract: "Benchmarks for TwoTower (not part of the user CLI).")
+        abstract: "Benchmarks for TwoTower (not part of the user CLI).",
+        subcommands: [GemmBenchmark.self, StepBenchmark.self, LoadBenchmark.self,
+                      TrainBenchmark.self, TopKBenchmark.self])
 }

@@ -6,4 +6,7 @@
 /// Returns 1 when the CPU supports AVX2 and FMA (x86-64), 0 otherwise.
 int tower_cpu_has_avx2_fma(void);
 
+#include "tower_gemm.h"
+#include "tower_vexp.h"
+
 #endif

@@ -1,0 +1,1 @@
+// GEMM micro-kernel declarations (AVX2/FMA, selected at run time).

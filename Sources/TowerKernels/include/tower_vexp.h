@@ -1,0 +1,1 @@
+// Vector exp declarations (AVX2/FMA, selected at run time).
