@@ -1,0 +1,128 @@
+/// How the towers are built. Stored in the model directory's `config.json`.
+public struct ModelConfiguration: Codable, Sendable, Equatable {
+    /// The tower architecture.
+    public enum TowerKind: String, Codable, Sendable, CaseIterable {
+        /// Matrix factorisation: each tower is an id embedding of `dimensions` (Merlin's MatrixFactorizationModel).
+        case mf
+        /// Id embedding (+ side features) → MLP with `hiddenLayers` → `dimensions` (Merlin's TwoTowerModel).
+        case mlp
+    }
+
+    public var tower: TowerKind = .mf
+    /// The output dimension shared by both towers (the dot-product space).
+    public var dimensions: Int = 64
+    /// Id/feature embedding width for MLP towers; `nil` uses `dimensions`. Ignored when
+    /// `inferEmbeddingSizes` is on.
+    public var embeddingDimensions: Int? = nil
+    /// Merlin's rule: `ceil(cardinality^0.25 × 2)` rounded up to a multiple of 8, per table.
+    public var inferEmbeddingSizes: Bool = false
+    /// Hidden layer widths of the MLP towers (ReLU); the last layer maps to `dimensions` without activation.
+    public var hiddenLayers: [Int] = [128]
+    /// L2-normalise both towers' outputs (cosine scores; pair with a temperature such as 0.05).
+    public var l2Normalize: Bool = false
+    /// Use the item side features the data provides (e.g. MovieLens genres) in the item tower (MLP only).
+    public var useItemFeatures: Bool = true
+    /// Dropout rate after each hidden layer at training time (MLP only).
+    public var dropout: Float = 0
+
+    public init() {}
+
+    /// Checks ranges; throws a ``ConfigurationError`` naming the field.
+    public func validate() throws {
+        guard dimensions > 0 else { throw ConfigurationError("--dim must be positive, found \(dimensions)") }
+        if let e = embeddingDimensions, e <= 0 {
+            throw ConfigurationError("--embedding-dim must be positive, found \(e)")
+        }
+        if let bad = hiddenLayers.first(where: { $0 <= 0 }) {
+            throw ConfigurationError("--layers: every width must be positive, found \(bad)")
+        }
+        guard dropout >= 0 && dropout < 1 else { throw ConfigurationError("--dropout must be in [0, 1), found \(dropout)") }
+    }
+}
+
+/// Where the logQ correction takes each candidate's sampling probability from.
+public enum LogQMode: String, Codable, Sendable, CaseIterable {
+    /// No correction.
+    case none
+    /// A static table of item frequencies counted on the training data (Merlin's PopularityLogitsCorrection).
+    case `static`
+    /// The streaming frequency estimator of Yi et al. (2019), updated from every batch.
+    case streaming
+    /// The exact probabilities reported by the samplers (popularity/uniform samplers; in-batch
+    /// candidates fall back to the static table).
+    case sampler
+}
+
+/// The order of temperature and logQ in the scorer.
+public enum TemperatureOrder: String, Codable, Sendable, CaseIterable {
+    /// logQ then temperature (Merlin, the default).
+    case merlin
+    /// temperature then logQ (TFRS).
+    case tfrs
+}
+
+/// The optimizer family.
+public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
+    case adam, adagrad, sgd
+}
+
+/// The training loss over the logits.
+public enum LossKind: String, Codable, Sendable, CaseIterable {
+    /// Softmax cross-entropy with the positive in column 0 (sampled softmax / InfoNCE).
+    case softmax
+    /// Bayesian personalised ranking against every live negative.
+    case bpr
+}
+
+/// How training runs. Stored beside the model.
+public struct TrainingConfiguration: Codable, Sendable, Equatable {
+    public var epochs: Int = 8
+    public var batchSize: Int = 1024
+    public var optimizer: OptimizerKind = .adam
+    public var learningRate: Float = 0.005
+    /// Decoupled weight decay on dense parameters (Adam) / L2 (SGD, Adagrad).
+    public var weightDecay: Float = 0
+    /// Clip gradients by this global norm (none when `nil`).
+    public var clipNorm: Float? = nil
+    /// Linear learning-rate warm-up steps.
+    public var warmupSteps: Int = 0
+    public var seed: UInt64 = 42
+    public var samplers: [SamplerSpecification] = [.inBatch]
+    public var logQ: LogQMode = .none
+    public var temperature: Float = 1
+    public var temperatureOrder: TemperatureOrder = .merlin
+    public var downscoreFalseNegatives: Bool = true
+    public var falseNegativeScore: Float = -655.04
+    public var loss: LossKind = .softmax
+    /// Stop when the validation metric has not improved for this many epochs (`nil`: never).
+    public var patience: Int? = nil
+    /// The validation metric early stopping watches, e.g. `recall@20`.
+    public var validationMetric: String = "recall@20"
+    /// Drop the last incomplete batch of each epoch.
+    public var dropLast: Bool = false
+
+    public init() {}
+
+    /// Checks ranges and combinations; throws a ``ConfigurationError`` naming the option.
+    public func validate() throws {
+        guard epochs > 0 else { throw ConfigurationError("--epochs must be positive, found \(epochs)") }
+        guard batchSize > 0 else { throw ConfigurationError("--batch-size must be positive, found \(batchSize)") }
+        guard learningRate > 0, learningRate.isFinite else {
+            throw ConfigurationError("--learning-rate must be a positive number, found \(learningRate)")
+        }
+        guard temperature > 0, temperature.isFinite else {
+            throw ConfigurationError("--temperature must be a positive number, found \(temperature)")
+        }
+        guard !samplers.isEmpty else { throw ConfigurationError("at least one --sampler is needed (e.g. in-batch)") }
+        if let p = patience, p <= 0 { throw ConfigurationError("--patience must be positive, found \(p)") }
+        if let c = clipNorm, !(c > 0) { throw ConfigurationError("--clip-norm must be positive, found \(c)") }
+        guard weightDecay >= 0 else { throw ConfigurationError("--weight-decay must be ≥ 0, found \(weightDecay)") }
+        if logQ == .sampler, !samplers.contains(where: {
+            if case .popularity = $0 { return true }
+            if case .uniform = $0 { return true }
+            return false
+        }) {
+            throw ConfigurationError("--logq sampler needs a sampler that reports probabilities (popularity:N or uniform:N)")
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import TwoTower
+
+/// The input data options shared by `train`, `evaluate` and `inspect`.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Interaction file (or MovieLens/LightGCN directory). Without it, the built-in synthetic dataset is used.",
+        valueName: "path"))
+    var data: String?
+
+    @Option(name: .long, help: "Input format: csv, tsv, movielens or lightgcn (default: from the file name).")
+    var format: DataFormatOption?
+
+    @Option(name: .long, help: "csv/tsv: column holding the user id.")
+    var userColumn: String = "user_id"
+
+    @Option(name: .long, help: "csv/tsv: column holding the item id.")
+    var itemColumn: String = "item_id"
+
+    @Option(name: .long, help: "csv/tsv: column holding the timestamp (enables leave-last-out).")
+    var timestampColumn: String?
+
+    @Option(name: .long, help: "csv/tsv: column holding the rating or weight.")
+    var ratingColumn: String?
+
+    @Option(name: .long, help: "Keep only interactions rated at least this (default: every rated item is an interaction).")
+    var minRating: Float?
+
+    @Option(name: .long, help: ArgumentHelp("A test file in the same format (LightGCN test.txt, ...); replaces --split.", valueName: "path"))
+    var test: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "How to hold out test data: leave-last-out, leave-one-out, ratio:0.8 or time:UNIX_SECONDS (default: leave-last-out when timestamps exist, else leave-one-out).",
+        valueName: "split"))
+    var split: String?
+
+    @Flag(name: .long, help: "Skip malformed lines (counted and reported) instead of stopping at the first one.")
+    var skipBadLines = false
+
+    func validate() throws {
+        if test != nil && split != nil { throw ValidationError("--test and --split cannot be used together") }
+        if data == nil && (test != nil || format != nil) {
+            throw ValidationError("--test and --format need --data")
+        }
+        if let r = minRating, !r.isFinite { throw ValidationError("--min-rating must be a number") }
+    }
+}
+
+enum DataFormatOption: String, ExpressibleByArgument, CaseIterable {
+    case csv, tsv, movielens, lightgcn
+}

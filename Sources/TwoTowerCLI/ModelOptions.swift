@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import TwoTower
+
+/// Tower architecture options.
+struct ModelOptions: ParsableArguments {
+    @Option(name: .long, help: "Output dimension of both towers.")
+    var dim: Int = 64
+
+    @Option(name: .long, help: "Tower kind: mf (id embeddings only) or mlp (embeddings + side features → MLP).")
+    var tower: ModelConfiguration.TowerKind = .mf
+
+    @Option(name: .long, help: ArgumentHelp("mlp: hidden layer widths, comma-separated.", valueName: "widths"))
+    var layers: String = "128"
+
+    @Option(name: .long, help: "mlp: embedding width of ids and features (default: --dim).")
+    var embeddingDim: Int?
+
+    @Flag(name: .long, help: "mlp: embedding widths by Merlin's rule ceil(cardinality^0.25·2) rounded up to a multiple of 8.")
+    var inferEmbeddingSizes = false
+
+    @Flag(name: .long, help: "L2-normalise the tower outputs (cosine scores; use with --temperature 0.05 or so).")
+    var l2Normalize = false
+
+    @Option(name: .long, help: "mlp: dropout rate after hidden layers.")
+    var dropout: Float = 0
+
+    @Flag(name: .long, help: "mlp: ignore item side features (e.g. genres).")
+    var noItemFeatures = false
+
+    func configuration() throws -> ModelConfiguration {
+        var c = ModelConfiguration()
+        c.dimensions = dim
+        c.tower = tower
+        c.hiddenLayers = try parseIntegerList(layers, option: "--layers")
+        c.embeddingDimensions = embeddingDim
+        c.inferEmbeddingSizes = inferEmbeddingSizes
+        c.l2Normalize = l2Normalize
+        c.dropout = dropout
+        c.useItemFeatures = !noItemFeatures
+        try c.validate()
+        return c
+    }
+}
+
+extension ModelConfiguration.TowerKind: ExpressibleByArgument {}
+extension LogQMode: ExpressibleByArgument {}
+extension TemperatureOrder: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
+extension LossKind: ExpressibleByArgument {}
+
+/// Parses `10,20,50`; throws a validation error naming the option.
+func parseIntegerList(_ text: String, option: String) throws -> [Int] {
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+    var values: [Int] = []
+    for part in parts {
+        let trimmed = part.trimmingCharacters(in: .whitespaces)
+        guard let v = Int(trimmed), v > 0 else {
+            throw ValidationError("\(option): expected comma-separated positive integers, found \"\(trimmed)\"")
+        }
+        values.append(v)
+    }
+    return values
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import TwoTower
+
+/// Training options: optimisation, negatives and the scorer.
+struct TrainingOptions: ParsableArguments {
+    @Option(name: .long, help: "Number of passes over the training interactions.")
+    var epochs: Int = 8
+
+    @Option(name: .long, help: "Examples per batch (also the number of in-batch negatives).")
+    var batchSize: Int = 1024
+
+    @Option(name: .long, help: "Optimizer: adam (lazy rows for embeddings), adagrad or sgd.")
+    var optimizer: OptimizerKind = .adam
+
+    @Option(name: .long, help: "Learning rate.")
+    var learningRate: Float = 0.005
+
+    @Option(name: .long, help: "Weight decay (decoupled for adam).")
+    var weightDecay: Float = 0
+
+    @Option(name: .long, help: "Clip gradients to this global norm.")
+    var clipNorm: Float?
+
+    @Option(name: .long, help: "Seed of every random choice (same seed, same model).")
+    var seed: UInt64 = 42
+
+    @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
+        "Negative sampler, repeatable for mixed negatives: \(SamplerSpecification.usage). Default: in-batch.",
+        valueName: "sampler"))
+    var sampler: [String] = []
+
+    @Option(name: .long, help: "logQ correction: none, static (train item frequencies), streaming (Yi et al. estimator) or sampler.")
+    var logq: LogQMode = .none
+
+    @Option(name: .long, help: "Logits temperature (divides the logits).")
+    var temperature: Float = 1
+
+    @Option(name: .long, help: "Order of logQ and temperature: merlin (logQ first) or tfrs (temperature first).")
+    var temperatureOrder: TemperatureOrder = .merlin
+
+    @Flag(name: .long, help: "Keep negatives equal to the row's positive (Merlin downscores them by default).")
+    var noFalseNegativeDownscoring = false
+
+    @Option(name: .long, help: "Loss: softmax (sampled softmax cross-entropy) or bpr.")
+    var loss: LossKind = .softmax
+
+    @Option(name: .long, help: "Stop when the validation metric has not improved for this many epochs (default: no early stopping).")
+    var patience: Int?
+
+    @Option(name: .long, help: "Metric watched by validation and early stopping.")
+    var validationMetric: String = "recall@20"
+
+    func configuration() throws -> TrainingConfiguration {
+        var c = TrainingConfiguration()
+        c.epochs = epochs
+        c.batchSize = batchSize
+        c.optimizer = optimizer
+        c.learningRate = learningRate
+        c.weightDecay = weightDecay
+        c.clipNorm = clipNorm
+        c.seed = seed
+        c.samplers = try sampler.isEmpty ? [.inBatch] : sampler.map { try SamplerSpecification(parsing: $0) }
+        c.logQ = logq
+        c.temperature = temperature
+        c.temperatureOrder = temperatureOrder
+        c.downscoreFalseNegatives = !noFalseNegativeDownscoring
+        c.loss = loss
+        c.patience = patience
+        c.validationMetric = validationMetric
+        try c.validate()
+        return c
+    }
+}
