@@ -19,16 +19,31 @@ public protocol Optimizer: AnyObject {
     func step(_ parameters: [Parameter])
 }
 
-/// Optimizer state of one parameter: up to two slots with the shape of its value.
+/// Optimizer state of one parameter: up to two slots with the shape of its value, in raw
+/// storage allocated once (no copy-on-write or exclusivity checks in the update loops).
 final class OptimizerSlots {
     let parameter: Parameter   // kept alive so its ObjectIdentifier stays unique
-    var first: [Float]
-    var second: [Float]
+    let count: Int
+    let first: UnsafeMutablePointer<Float>?
+    let second: UnsafeMutablePointer<Float>?
 
     init(parameter: Parameter, slotCount: Int, initialValue: Float = 0) {
         self.parameter = parameter
-        first = [Float](repeating: initialValue, count: parameter.value.count)
-        second = slotCount > 1 ? [Float](repeating: 0, count: parameter.value.count) : []
+        let n = parameter.value.count
+        count = n
+        func make() -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(n, 1))
+            p.initialize(repeating: 0, count: Swift.max(n, 1))
+            return p
+        }
+        first = slotCount > 0 ? make() : nil
+        second = slotCount > 1 ? make() : nil
+        if let first { first.update(repeating: initialValue, count: n) }
+    }
+
+    deinit {
+        first?.deallocate()
+        second?.deallocate()
     }
 }
 
@@ -45,9 +60,9 @@ struct OptimizerState {
     }
 }
 
-/// Calls `body(count, value, gradient, slotA, slotB)` over the elements an update
-/// touches: once for a dense parameter (all of it), once per touched row for a sparse one.
-/// `slotA`/`slotB` point at the same offset in the slot arrays (`nil` when absent).
+/// Calls `body(count, value, gradient, slotA, slotB)` over the elements an update touches:
+/// once for a dense parameter (all of it), once per touched row for a sparse one. `slotA`/`slotB`
+/// point at the same offset in the slot storage (`nil` when absent).
 @inline(__always)
 func forEachUpdateBlock(
     _ parameter: Parameter, _ slots: OptimizerSlots?,
@@ -55,29 +70,27 @@ func forEachUpdateBlock(
              UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?) -> Void
 ) {
     let d = parameter.columns
-    var first: [Float] = [], second: [Float] = []
-    if let slots { swap(&first, &slots.first); swap(&second, &slots.second) }
-    defer { if let slots { swap(&first, &slots.first); swap(&second, &slots.second) } }
-    first.withUnsafeMutableBufferPointer { a in
-        second.withUnsafeMutableBufferPointer { b in
-            parameter.value.withUnsafeMutableBufferPointer { w in
-                if let sparse = parameter.sparseGradient {
-                    sparse.withUnsafeRows { rows, g in
-                        for s in 0..<rows.count {
-                            let offset = Int(rows[s]) * d
-                            body(d, w.baseAddress! + offset, UnsafePointer(g.baseAddress! + s * d),
-                                 a.baseAddress.map { $0 + offset }, b.baseAddress.map { $0 + offset })
-                        }
-                    }
-                } else {
-                    let n = w.count
-                    guard n > 0 else { return }
-                    precondition(parameter.gradient.count == n,
-                                 "Optimizer: gradient of \"\(parameter.name)\" has \(parameter.gradient.count) values, expected \(n)")
-                    parameter.gradient.withUnsafeBufferPointer { g in
-                        body(n, w.baseAddress!, g.baseAddress!, a.baseAddress, b.baseAddress)
-                    }
+    let a = slots?.first, b = slots?.second
+    if let slots {
+        precondition(slots.count == parameter.value.count,
+                     "Optimizer: \"\(parameter.name)\" changed size from \(slots.count) to \(parameter.value.count) values after its first step")
+    }
+    parameter.value.withUnsafeMutableBufferPointer { w in
+        if let sparse = parameter.sparseGradient {
+            sparse.withUnsafeRows { rows, g in
+                for s in 0..<rows.count {
+                    let offset = Int(rows[s]) * d
+                    body(d, w.baseAddress! + offset, UnsafePointer(g.baseAddress! + s * d),
+                         a.map { $0 + offset }, b.map { $0 + offset })
                 }
+            }
+        } else {
+            let n = w.count
+            guard n > 0 else { return }
+            precondition(parameter.gradient.count == n,
+                         "Optimizer: gradient of \"\(parameter.name)\" has \(parameter.gradient.count) values, expected \(n)")
+            parameter.gradient.withUnsafeBufferPointer { g in
+                body(n, w.baseAddress!, g.baseAddress!, a, b)
             }
         }
     }
