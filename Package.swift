@@ -53,10 +53,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TowerTestSupport", dependencies: ["TowerCore"], path: "Tests/TowerTestSupport"),
-        .testTarget(name: "TowerCoreTests", dependencies: ["TowerCore", "TowerTestSupport"]),
-        .testTarget(name: "TowerNNTests", dependencies: ["TowerNN", "TowerTestSupport"]),
-        .testTarget(name: "TowerDataTests", dependencies: ["TowerData", "TowerTestSupport"]),
-        .testTarget(name: "TwoTowerTests", dependencies: ["TwoTower", "TowerTestSupport"]),
+        .testTarget(name: "TowerCoreTests", dependencies: ["TowerCore", "TowerTestSupport"], exclude: ["Reference"]),
+        .testTarget(name: "TowerNNTests", dependencies: ["TowerNN", "TowerTestSupport"], exclude: ["Reference"]),
+        .testTarget(name: "TowerDataTests", dependencies: ["TowerData", "TowerTestSupport"], exclude: ["Reference"]),
+        .testTarget(name: "TwoTowerTests", dependencies: ["TwoTower", "TowerTestSupport"], exclude: ["Reference"]),
         .testTarget(name: "TwoTowerCLITests", dependencies: ["TwoTowerCLI", "TowerTestSupport"]),
     ]
 )
