@@ -1,0 +1,200 @@
+import TowerCore
+import TowerNN
+
+/// One tower of a two-tower model: entity rows (users or items) → embeddings `[n, dimensions]`.
+///
+/// ```
+/// mf:  id embedding [n, d] → (L2 normalisation)
+/// mlp: concat(id embedding [n, e], feature embeddings [n, e_f]...) → MLP → [n, d] → (L2 normalisation)
+/// ```
+/// Multi-valued features are mean-pooled bags. `forward` caches what `backward` needs; both
+/// reuse buffers sized for the largest batch seen, so a steady-state step does not allocate.
+public final class Tower {
+    /// `user` or `item`: prefixes every parameter name.
+    public let name: String
+    /// Number of entity rows (the id embedding's vocabulary).
+    public let entityCount: Int
+    /// Output width.
+    public let dimensions: Int
+    /// The id embedding table.
+    public let idEmbedding: Embedding
+    private let features: [EntityFeature]
+    private let featureBags: [EmbeddingBag]
+    private let mlp: Sequential?
+    private let normalize: L2Normalize?
+    /// Every trainable parameter, id table first (cached: stable order for optimizers and checkpoints).
+    public let parameters: [Parameter]
+
+    // Per-step buffers.
+    private var bagOffsets: [Int32] = []
+    private var bagIDs: [Int32] = []
+    private var concatenated = Matrix(rows: 0, columns: 0)
+    private var partGradient = Matrix(rows: 0, columns: 0)
+
+    /// Builds a tower from `configuration` for `entityCount` entities and their side `features`
+    /// (used by MLP towers only), seeded by `seed`.
+    public init(name: String, entityCount: Int, features: [EntityFeature], configuration: ModelConfiguration, seed: UInt64) {
+        precondition(entityCount > 0, "Tower \(name): no entities")
+        self.name = name
+        self.entityCount = entityCount
+        self.dimensions = configuration.dimensions
+        var seeds = SplitMix64(seed: seed)
+        let useFeatures = configuration.tower == .mlp ? features : []
+        precondition(useFeatures.allSatisfy { $0.entityCount == entityCount },
+                     "Tower \(name): a feature describes a different number of entities than \(entityCount)")
+        func width(_ cardinality: Int) -> Int {
+            if configuration.tower == .mf { return configuration.dimensions }
+            if configuration.inferEmbeddingSizes { return inferredEmbeddingDimensions(cardinality: cardinality) }
+            return configuration.embeddingDimensions ?? configuration.dimensions
+        }
+        idEmbedding = Embedding(vocabularySize: entityCount, dimensions: width(entityCount),
+                                initializer: .truncatedNormal(standardDeviation: 0.05),
+                                seed: seeds.next(), name: "\(name).id")
+        self.features = useFeatures
+        featureBags = useFeatures.map {
+            EmbeddingBag(vocabularySize: $0.vocabularySize, dimensions: width($0.vocabularySize), combiner: .mean,
+                         initializer: .truncatedNormal(standardDeviation: 0.05),
+                         seed: seeds.next(), name: "\(name).\($0.name)")
+        }
+        if configuration.tower == .mlp {
+            let input = idEmbedding.dimensions + featureBags.reduce(0) { $0 + $1.dimensions }
+            mlp = MLP(inputSize: input, hiddenSizes: configuration.hiddenLayers, outputSize: configuration.dimensions,
+                      activation: .relu, dropout: configuration.dropout, l2Normalize: false,
+                      seed: seeds.next(), name: "\(name).mlp")
+        } else {
+            mlp = nil
+        }
+        normalize = configuration.l2Normalize ? L2Normalize() : nil
+        parameters = idEmbedding.parameters + featureBags.flatMap { $0.parameters } + (mlp?.parameters ?? [])
+    }
+
+    /// Embeddings of the entities `rows` `[rows.count, dimensions]`; `training` turns dropout on and
+    /// caches activations for ``backward(_:)``. The returned matrix shares the tower's buffer.
+    public func forward(rows: UnsafeBufferPointer<Int32>, training: Bool) -> Matrix {
+        var output = idEmbedding.forward(ids: rows)
+        if let mlp {
+            if !featureBags.isEmpty {
+                concatenateFeatures(rows: rows, idPart: output)
+                output = mlp.forward(concatenated, training: training)
+            } else {
+                output = mlp.forward(output, training: training)
+            }
+        }
+        if let normalize { output = normalize.forward(output, training: training) }
+        return output
+    }
+
+    /// Embeddings of `rows`; see ``forward(rows:training:)``.
+    public func forward(rows: [Int32], training: Bool) -> Matrix {
+        rows.withUnsafeBufferPointer { forward(rows: $0, training: training) }
+    }
+
+    /// Back-propagates `outputGradient` `[n, dimensions]` of the last training forward into the
+    /// parameters' gradients (overwriting them).
+    public func backward(_ outputGradient: Matrix) {
+        var gradient = outputGradient
+        if let normalize { gradient = normalize.backward(gradient) }
+        if let mlp {
+            gradient = mlp.backward(gradient)
+            if !featureBags.isEmpty {
+                scatterFeatureGradients(gradient)
+                return
+            }
+        }
+        idEmbedding.backward(gradient)
+    }
+
+    /// Embeddings of every entity `[entityCount, dimensions]`, computed in blocks, inference mode.
+    public func embedAll(blockSize: Int = 4096) -> Matrix {
+        var all = Matrix(rows: entityCount, columns: dimensions)
+        var rows = [Int32](repeating: 0, count: blockSize)
+        var start = 0
+        while start < entityCount {
+            let count = min(blockSize, entityCount - start)
+            for i in 0..<count { rows[i] = Int32(start + i) }
+            let block = rows.withUnsafeBufferPointer {
+                forward(rows: UnsafeBufferPointer(rebasing: $0[0..<count]), training: false)
+            }
+            all.withUnsafeMutableBufferPointer { out in
+                block.withUnsafeBufferPointer { src in
+                    (out.baseAddress! + start * dimensions).update(from: src.baseAddress!, count: count * dimensions)
+                }
+            }
+            start += count
+        }
+        return all
+    }
+
+    // MARK: - Feature concatenation
+
+    private func concatenateFeatures(rows: UnsafeBufferPointer<Int32>, idPart: Matrix) {
+        let n = rows.count
+        let total = idEmbedding.dimensions + featureBags.reduce(0) { $0 + $1.dimensions }
+        concatenated.reshape(rows: n, columns: total)
+        copyColumns(from: idPart, into: &concatenated, at: 0)
+        var column = idEmbedding.dimensions
+        for (feature, bag) in zip(features, featureBags) {
+            gatherBags(feature, rows: rows)
+            let pooled = bagOffsets.withUnsafeBufferPointer { o in
+                bagIDs.withUnsafeBufferPointer { i in bag.forward(offsets: o, ids: i) }
+            }
+            copyColumns(from: pooled, into: &concatenated, at: column)
+            column += bag.dimensions
+        }
+    }
+
+    /// Builds the CSR of the batch's bags for `feature` into the reusable buffers. Each tower
+    /// call uses each bag once, so the bag's own copy of the ids serves its backward pass.
+    private func gatherBags(_ feature: EntityFeature, rows: UnsafeBufferPointer<Int32>) {
+        bagOffsets.removeAll(keepingCapacity: true)
+        bagIDs.removeAll(keepingCapacity: true)
+        bagOffsets.append(0)
+        switch feature.values {
+        case .single(let ids):
+            for r in rows { bagIDs.append(ids[Int(r)]); bagOffsets.append(Int32(bagIDs.count)) }
+        case .multi(let offsets, let ids):
+            for r in rows {
+                let row = Int(r)
+                for j in Int(offsets[row])..<Int(offsets[row + 1]) { bagIDs.append(ids[j]) }
+                bagOffsets.append(Int32(bagIDs.count))
+            }
+        }
+    }
+
+    private func scatterFeatureGradients(_ gradient: Matrix) {
+        partGradient.reshape(rows: gradient.rows, columns: idEmbedding.dimensions)
+        extractColumns(from: gradient, at: 0, into: &partGradient)
+        idEmbedding.backward(partGradient)
+        var column = idEmbedding.dimensions
+        for bag in featureBags {
+            partGradient.reshape(rows: gradient.rows, columns: bag.dimensions)
+            extractColumns(from: gradient, at: column, into: &partGradient)
+            bag.backward(partGradient)
+            column += bag.dimensions
+        }
+    }
+}
+
+/// Copies `source` `[n, w]` into columns `at..<at+w` of `destination` `[n, W]`.
+func copyColumns(from source: Matrix, into destination: inout Matrix, at column: Int) {
+    let n = source.rows, w = source.columns, stride = destination.columns
+    source.withUnsafeBufferPointer { s in
+        destination.withUnsafeMutableBufferPointer { d in
+            for r in 0..<n {
+                (d.baseAddress! + r * stride + column).update(from: s.baseAddress! + r * w, count: w)
+            }
+        }
+    }
+}
+
+/// Copies columns `at..<at+w` of `source` `[n, W]` into `destination` `[n, w]`.
+func extractColumns(from source: Matrix, at column: Int, into destination: inout Matrix) {
+    let n = destination.rows, w = destination.columns, stride = source.columns
+    source.withUnsafeBufferPointer { s in
+        destination.withUnsafeMutableBufferPointer { d in
+            for r in 0..<n {
+                (d.baseAddress! + r * w).update(from: s.baseAddress! + r * stride + column, count: w)
+            }
+        }
+    }
+}
