@@ -1,0 +1,156 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes files and directories so that a reader sees either the old version or the complete new
+/// one, never a partial file, even if the process dies half way.
+///
+/// A file is written to a temporary file in the same directory (`.NAME.tmp-XXXXXX`), flushed with
+/// `fsync`, then renamed over the destination; the directory is synced after the rename. On any
+/// failure the temporary file is removed and the destination is untouched.
+public enum AtomicFile {
+    /// Sequential writer handed to the closure of ``write(to:_:)``.
+    public struct Writer {
+        fileprivate let descriptor: Int32
+        fileprivate let path: String
+        /// Bytes written so far.
+        public private(set) var bytesWritten: Int = 0
+
+        /// Appends `bytes`.
+        /// - Throws: ``PersistenceError/fileSystem(path:operation:reason:)`` when `write(2)` fails.
+        public mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
+            var offset = 0
+            while offset < bytes.count {
+                let n = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw posixError(path, "write")
+                }
+                offset += n
+            }
+            bytesWritten += bytes.count
+        }
+
+        /// Appends `data`.
+        public mutating func write(_ data: Data) throws {
+            try data.withUnsafeBytes { try write($0) }
+        }
+
+        /// Appends `bytes`.
+        public mutating func write(_ bytes: [UInt8]) throws {
+            try bytes.withUnsafeBytes { try write($0) }
+        }
+    }
+
+    /// Atomically replaces the file at `path` with `data`.
+    /// - Throws: ``PersistenceError/fileSystem(path:operation:reason:)``.
+    public static func write(_ data: Data, to path: String) throws {
+        try write(to: path) { try $0.write(data) }
+    }
+
+    /// Atomically replaces the file at `path` with `bytes`.
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        try write(to: path) { try $0.write(bytes) }
+    }
+
+    /// Atomically replaces the file at `path` with whatever `produce` writes.
+    ///
+    /// If `produce` throws, the temporary file is removed, the destination keeps its old content and
+    /// the error is rethrown unchanged. The new file gets mode 0644.
+    public static func write(to path: String, _ produce: (inout Writer) throws -> Void) throws {
+        let (directory, name) = split(path)
+        var template = Array("\(directory)/.\(name).tmp-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        if fd < 0 { throw posixError(path, "create temporary file") }
+        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        var closed = false
+        do {
+            var writer = Writer(descriptor: fd, path: path)
+            try produce(&writer)
+            if fchmod(fd, 0o644) != 0 { throw posixError(temporary, "chmod") }
+            if fsync(fd) != 0 { throw posixError(path, "fsync") }
+            closed = true
+            if close(fd) != 0 { throw posixError(path, "close") }
+            if rename(temporary, path) != 0 { throw posixError(path, "rename") }
+        } catch {
+            if !closed { close(fd) }
+            unlink(temporary)
+            throw error
+        }
+        syncDirectory(directory)
+    }
+
+    /// Atomically publishes the directory at `path` with the files `fill` writes.
+    ///
+    /// `fill` receives a fresh sibling directory `PATH.tmp-XXXXXX` to write into. When it returns,
+    /// the directory is synced and renamed to `path`. If `path` already exists it is replaced
+    /// safely: renamed aside to `PATH.old-XXXXXX`, the new directory renamed in, the old one removed
+    /// (and renamed back if the second rename fails). If `fill` throws, the temporary directory is
+    /// removed and `path` is untouched.
+    /// - Throws: ``PersistenceError/refusingToReplace(path:reason:)`` when `path` exists and is not a
+    ///   directory, ``PersistenceError/fileSystem(path:operation:reason:)``, or what `fill` throws.
+    public static func publishDirectory(at path: String, _ fill: (String) throws -> Void) throws {
+        let path = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        let (parent, _) = split(path)
+        let temporary = try makeTemporaryDirectory(prefix: "\(path).tmp-")
+        do {
+            try fill(temporary)
+            syncDirectory(temporary)
+            var info = stat()
+            if lstat(path, &info) == 0 {
+                guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                    throw PersistenceError.refusingToReplace(path: path, reason: "it exists and is not a directory")
+                }
+                // Reserve a unique name for the old directory, then move the old one there.
+                let aside = try makeTemporaryDirectory(prefix: "\(path).old-")
+                rmdir(aside)
+                if rename(path, aside) != 0 { throw posixError(path, "rename aside") }
+                if rename(temporary, path) != 0 {
+                    let error = posixError(path, "rename")
+                    rename(aside, path)
+                    throw error
+                }
+                try? FileManager.default.removeItem(atPath: aside)
+            } else if rename(temporary, path) != 0 {
+                throw posixError(path, "rename")
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+        syncDirectory(parent)
+    }
+
+    /// `(directory, last component)` of a path; the directory is "." for a bare name.
+    static func split(_ path: String) -> (String, String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let directory = slash == path.startIndex ? "/" : String(path[..<slash])
+        return (directory, String(path[path.index(after: slash)...]))
+    }
+
+    private static func makeTemporaryDirectory(prefix: String) throws -> String {
+        var template = Array("\(prefix)XXXXXX".utf8CString)
+        let result = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        if result == nil { throw posixError(prefix + "XXXXXX", "create temporary directory") }
+        return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    /// Best effort: some file systems refuse `fsync` on directories, which is not an error here.
+    private static func syncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY)
+        if fd >= 0 {
+            _ = fsync(fd)
+            close(fd)
+        }
+    }
+}
+
+/// A ``PersistenceError/fileSystem(path:operation:reason:)`` from the current `errno`.
+func posixError(_ path: String, _ operation: String) -> PersistenceError {
+    .fileSystem(path: path, operation: operation, reason: String(cString: strerror(errno)))
+}

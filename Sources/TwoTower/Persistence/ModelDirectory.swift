@@ -1,0 +1,237 @@
+import Foundation
+
+/// A saved model: a directory holding `config.json`, `model.safetensors` and extra files
+/// (vocabularies), written atomically and verified on load.
+///
+/// `config.json` is a manifest wrapping the caller's config:
+/// ```
+/// {"format": "twotower-model", "format_version": 1,
+///  "config": <the caller's Codable config>,
+///  "files": {"model.safetensors": {"bytes": N}, "items.vocab": {"bytes": N, "crc32": "89abcdef"}}}
+/// ```
+/// The weights carry their own data checksum (required on load); every extra file's size and
+/// CRC-32 are checked against the manifest. The directory is published with
+/// ``AtomicFile/publishDirectory(at:_:)``: readers see the old model or the new one, never a mix.
+public enum ModelDirectory {
+    /// The `format` value identifying a TwoTower model directory.
+    public static let formatName = "twotower-model"
+    /// The format version this build writes and reads.
+    public static let formatVersion = 1
+    /// The manifest and config file.
+    public static let configFileName = "config.json"
+    /// The weights file.
+    public static let weightsFileName = "model.safetensors"
+
+    /// Writes a model directory at `path` atomically, replacing an existing model directory.
+    ///
+    /// - Parameters:
+    ///   - config: stored under `"config"` in `config.json`.
+    ///   - tensors: the weights, by name (e.g. `"item_embedding"`: F32 `[items, dimensions]`).
+    ///   - metadata: extra `__metadata__` strings for `model.safetensors`.
+    ///   - extraFiles: other files by name (a single path component), e.g. vocabularies.
+    /// - Throws: ``PersistenceError/refusingToReplace(path:reason:)`` when `path` is a file or a
+    ///   non-empty directory that is not a model directory; ``PersistenceError/invalidConfig(file:reason:)``
+    ///   when `config` cannot be encoded; ``PersistenceError/fileSystem(path:operation:reason:)``.
+    /// - Precondition: extra file names are plain names other than the two reserved ones.
+    public static func write<Config: Encodable>(
+        to path: String, config: Config, tensors: [String: StoredTensor],
+        metadata: [String: String] = [:], extraFiles: [String: Data] = [:]
+    ) throws {
+        for name in extraFiles.keys {
+            precondition(!name.isEmpty && !name.contains("/") && name != "." && name != ".."
+                         && name != configFileName && name != weightsFileName,
+                         "ModelDirectory: invalid extra file name \"\(name)\"")
+        }
+        try checkReplaceable(path)
+        var weightsMetadata = metadata
+        weightsMetadata["format"] = formatName
+        weightsMetadata["format_version"] = String(formatVersion)
+        let weights = SafeTensors(tensors: tensors, metadata: weightsMetadata).encoded()
+
+        var files: [String: FileEntry] = [weightsFileName: FileEntry(bytes: weights.count, crc32: nil)]
+        for (name, data) in extraFiles {
+            let crc = data.withUnsafeBytes { CRC32.checksum($0) }
+            files[name] = FileEntry(bytes: data.count, crc32: CRC32.hex(crc))
+        }
+        let manifest = Manifest(format: formatName, formatVersion: formatVersion, config: config, files: files)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let manifestData: Data
+        do { manifestData = try encoder.encode(manifest) } catch {
+            throw PersistenceError.invalidConfig(file: path + "/" + configFileName, reason: "\(error)")
+        }
+
+        try AtomicFile.publishDirectory(at: path) { directory in
+            try AtomicFile.write(weights, to: directory + "/" + weightsFileName)
+            for (name, data) in extraFiles { try AtomicFile.write(data, to: directory + "/" + name) }
+            try AtomicFile.write(manifestData + Data("\n".utf8), to: directory + "/" + configFileName)
+        }
+    }
+
+    /// Reads and verifies the model directory at `path`.
+    ///
+    /// - Throws: ``PersistenceError/notAModelDirectory(path:reason:)`` (missing directory, no or a
+    ///   foreign `config.json`), ``PersistenceError/unsupportedFormatVersion(path:found:supported:)``,
+    ///   ``PersistenceError/invalidConfig(file:reason:)``, ``PersistenceError/missingFile(directory:file:)``,
+    ///   ``PersistenceError/corruptFile(file:reason:)``, and every safetensors error for the weights.
+    public static func read<Config: Decodable>(_ type: Config.Type, from path: String) throws
+        -> ModelDirectoryContents<Config>
+    {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw PersistenceError.notAModelDirectory(path: path, reason: "it does not exist")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw PersistenceError.notAModelDirectory(path: path, reason: "it is a file, not a directory")
+        }
+        let configPath = path + "/" + configFileName
+        guard FileManager.default.fileExists(atPath: configPath) else {
+            throw PersistenceError.notAModelDirectory(path: path, reason: "no \(configFileName)")
+        }
+        let manifestData = try readFileBytes(configPath)
+        let header = try decodeHeader(manifestData, path: path, configPath: configPath)
+
+        let files = header.files ?? [:]
+        guard let weightsEntry = files[weightsFileName] else {
+            throw PersistenceError.invalidConfig(file: configPath, reason: "\"files\" does not list \(weightsFileName)")
+        }
+        var extra: [String: Data] = [:]
+        for (name, entry) in files.sorted(by: { $0.key < $1.key }) {
+            guard !name.contains("/"), name != "..", name != "." else {
+                throw PersistenceError.invalidConfig(file: configPath, reason: "\"files\" lists the path \"\(name)\" (plain names only)")
+            }
+            let filePath = path + "/" + name
+            guard FileManager.default.fileExists(atPath: filePath) else {
+                throw PersistenceError.missingFile(directory: path, file: name)
+            }
+            if name == weightsFileName { continue }
+            let data = try readFileBytes(filePath)
+            try verify(data, entry, file: filePath)
+            extra[name] = data
+        }
+        let weightsPath = path + "/" + weightsFileName
+        let weightsData = try readFileBytes(weightsPath)
+        try verify(weightsData, weightsEntry, file: weightsPath)
+        let weights = try SafeTensors.decode(weightsData, file: weightsPath, checksum: .required)
+
+        let config: Config
+        do { config = try JSONDecoder().decode(ConfigBox<Config>.self, from: manifestData).config } catch {
+            throw PersistenceError.invalidConfig(file: configPath, reason: describe(error))
+        }
+        return ModelDirectoryContents(config: config, weights: weights, extraFiles: extra)
+    }
+
+    /// Whether `path` holds a `config.json` naming the TwoTower model format (any version).
+    public static func isModelDirectory(_ path: String) -> Bool {
+        guard let data = try? readFileBytes(path + "/" + configFileName),
+              let header = try? JSONDecoder().decode(ManifestHeader.self, from: data) else { return false }
+        return header.format == formatName
+    }
+
+    private static func checkReplaceable(_ path: String) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw PersistenceError.refusingToReplace(path: path, reason: "it is a file, not a model directory")
+        }
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        if !contents.isEmpty && !isModelDirectory(path) {
+            throw PersistenceError.refusingToReplace(
+                path: path, reason: "it is a non-empty directory without a TwoTower \(configFileName) "
+                    + "(\(contents.count) entries); choose another --output or remove it")
+        }
+    }
+
+    private static func decodeHeader(_ data: Data, path: String, configPath: String) throws -> ManifestHeader {
+        let header: ManifestHeader
+        do { header = try JSONDecoder().decode(ManifestHeader.self, from: data) } catch {
+            throw PersistenceError.invalidConfig(file: configPath, reason: describe(error))
+        }
+        guard let format = header.format else {
+            throw PersistenceError.notAModelDirectory(
+                path: path, reason: "\(configFileName) has no \"format\" field (not written by TwoTower)")
+        }
+        guard format == formatName else {
+            throw PersistenceError.notAModelDirectory(
+                path: path, reason: "\(configFileName) has format \"\(format)\" (expected \"\(formatName)\")")
+        }
+        guard let version = header.formatVersion else {
+            throw PersistenceError.invalidConfig(file: configPath, reason: "no \"format_version\" field")
+        }
+        guard version == formatVersion else {
+            throw PersistenceError.unsupportedFormatVersion(path: path, found: version, supported: formatVersion)
+        }
+        return header
+    }
+
+    private static func verify(_ data: Data, _ entry: FileEntry, file: String) throws {
+        if data.count != entry.bytes {
+            throw PersistenceError.corruptFile(
+                file: file, reason: "config.json records \(entry.bytes) bytes, the file has \(data.count)")
+        }
+        if let expected = entry.crc32 {
+            let computed = CRC32.hex(data.withUnsafeBytes { CRC32.checksum($0) })
+            if computed != expected.lowercased() {
+                throw PersistenceError.corruptFile(
+                    file: file, reason: "CRC-32 is \(computed), config.json records \(expected)")
+            }
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case let DecodingError.keyNotFound(key, context):
+            return "missing \(pathString(context.codingPath + [key]))"
+        case let DecodingError.typeMismatch(type, context), let DecodingError.valueNotFound(type, context):
+            return "\(pathString(context.codingPath)): expected \(type)"
+        case let DecodingError.dataCorrupted(context):
+            return context.codingPath.isEmpty ? "not valid JSON" : "\(pathString(context.codingPath)): \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+
+    private static func pathString(_ path: [any CodingKey]) -> String {
+        "\"" + path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") + "\""
+    }
+
+    struct FileEntry: Codable {
+        var bytes: Int
+        var crc32: String?
+    }
+
+    private struct Manifest<Config: Encodable>: Encodable {
+        var format: String
+        var formatVersion: Int
+        var config: Config
+        var files: [String: FileEntry]
+        enum CodingKeys: String, CodingKey {
+            case format, formatVersion = "format_version", config, files
+        }
+    }
+
+    private struct ManifestHeader: Decodable {
+        var format: String?
+        var formatVersion: Int?
+        var files: [String: FileEntry]?
+        enum CodingKeys: String, CodingKey {
+            case format, formatVersion = "format_version", files
+        }
+    }
+
+    private struct ConfigBox<Config: Decodable>: Decodable {
+        var config: Config
+    }
+}
+
+/// What ``ModelDirectory/read(_:from:)`` returns.
+public struct ModelDirectoryContents<Config> {
+    /// The decoded `"config"` of `config.json`.
+    public var config: Config
+    /// The verified weights (``SafeTensors/source`` is the file's path, for error messages).
+    public var weights: SafeTensors
+    /// The extra files by name, size and checksum verified.
+    public var extraFiles: [String: Data]
+}
+
+extension ModelDirectoryContents: Sendable where Config: Sendable {}
