@@ -23,8 +23,8 @@ public enum TopKOrder {
 ///
 /// Feed a row's candidates with ``offer(row:scores:count:indexOffset:excluding:)`` (any number
 /// of calls per row, e.g. one per column block), then read the row's selection, best first, with
-/// ``extract(row:scores:indices:)``. ``reset(rows:)`` empties the heaps for reuse without
-/// allocating (as long as `rows` does not exceed the capacity given at `init`).
+/// ``extract(row:scores:indices:)`` (which also empties that row's heap). ``reset()`` empties
+/// every heap. Neither allocates: a selector is built once per worker and reused.
 ///
 /// Storage: heap scores `[rowCapacity, k]` and indices `[rowCapacity, k]`, row-major.
 public struct TopKSelector: Sendable {

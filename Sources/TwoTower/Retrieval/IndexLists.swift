@@ -53,7 +53,7 @@ public struct IndexLists: Sendable, Equatable {
     /// Number of entries in list `r`.
     public func count(_ r: Int) -> Int { offsets[r + 1] - offsets[r] }
 
-    /// The largest entry and the list holding it, if any list is non-empty (for range checks).
+    /// The first entry outside `0..<limit` and the list holding it, if any (for range checks).
     func firstOutOfRange(limit: Int) -> (list: Int, value: Int32)? {
         for r in 0..<count {
             for v in self[r] where v < 0 || Int(v) >= limit { return (r, v) }
