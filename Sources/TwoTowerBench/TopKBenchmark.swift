@@ -1,6 +1,77 @@
 import ArgumentParser
+import Foundation
+import TowerCore
+import TwoTower
 
+/// `twotower-bench topk`: exact top-k throughput of ``BruteForceIndex`` and the time of a
+/// per-user full-corpus evaluation, single-threaded and with 2 threads.
 struct TopKBenchmark: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "topk", abstract: "Not implemented yet.")
-    func run() throws { throw ValidationError("twotower-bench topk is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "topk",
+        abstract: "Exact top-k over random items (queries/s) and per-user evaluation time.")
+
+    @Flag(help: "One JSON object per line: case, threads, queries_per_second, seconds.")
+    var json = false
+    @Option(help: "Queries for the top-k case.") var queries = 10_000
+    @Option(help: "Items in the index for the top-k case.") var items = 1_000_000
+    @Option(help: "Embedding dimension.") var dim = 64
+    @Option(help: "k of the top-k case.") var k = 100
+    @Option(help: "Users of the evaluation case.") var evalUsers = 50_000
+    @Option(help: "Items of the evaluation case.") var evalItems = 20_000
+    @Option(help: "Thread counts to run, comma separated.") var threads = "1,2"
+
+    func run() throws {
+        let threadCounts = threads.split(separator: ",").compactMap { Int($0) }
+        guard !threadCounts.isEmpty, threadCounts.allSatisfy({ $0 >= 1 }) else {
+            throw ValidationError("--threads: expected a comma-separated list of positive integers, found \"\(threads)\"")
+        }
+        let itemMatrix = Self.random(rows: items, columns: dim, seed: 1)
+        let queryMatrix = Self.random(rows: queries, columns: dim, seed: 2)
+        let index = try BruteForceIndex(items: itemMatrix)
+        let caseName = "top\(k)_\(queries)x\(items)_d\(dim)"
+        for t in threadCounts {
+            let start = Date()
+            let result = try index.search(queries: queryMatrix, k: k, threads: t)
+            let seconds = Date().timeIntervalSince(start)
+            precondition(result.counts.allSatisfy { $0 == min(k, items) })
+            report(caseName, t, Double(queries) / seconds, seconds)
+        }
+
+        // Per-user evaluation: 5 held-out items and 20 excluded training items per user.
+        var rng = Xoshiro256(seed: 3)
+        var held: [[Int32]] = [], excluded: [[Int32]] = []
+        held.reserveCapacity(evalUsers); excluded.reserveCapacity(evalUsers)
+        for _ in 0..<evalUsers {
+            held.append((0..<5).map { _ in Int32.random(in: 0..<Int32(evalItems), using: &rng) })
+            excluded.append((0..<20).map { _ in Int32.random(in: 0..<Int32(evalItems), using: &rng) })
+        }
+        let heldOut = IndexLists(held), excl = IndexLists(excluded)
+        let users = Self.random(rows: evalUsers, columns: dim, seed: 4)
+        let catalogue = Self.random(rows: evalItems, columns: dim, seed: 5)
+        let counts = (0..<evalItems).map { _ in Int.random(in: 0..<1000, using: &rng) }
+        for t in threadCounts {
+            let start = Date()
+            _ = try Evaluation.perUser(queries: users, items: catalogue, heldOut: heldOut, excluded: excl,
+                                       ks: [10, 20, 50], itemCounts: counts, threads: t)
+            let seconds = Date().timeIntervalSince(start)
+            report("evaluate_per_user_\(evalUsers)x\(evalItems)_d\(dim)_k10,20,50", t, Double(evalUsers) / seconds, seconds)
+        }
+    }
+
+    private func report(_ name: String, _ threads: Int, _ qps: Double, _ seconds: Double) {
+        if json {
+            print("{\"case\": \"\(name)\", \"threads\": \(threads), \"queries_per_second\": \(String(format: "%.1f", qps)), \"seconds\": \(String(format: "%.3f", seconds))}")
+        } else {
+            print("\(name.padding(toLength: 48, withPad: " ", startingAt: 0)) threads \(threads)  \(String(format: "%12.1f", qps)) queries/s  \(String(format: "%8.3f", seconds)) s")
+        }
+    }
+
+    static func random(rows: Int, columns: Int, seed: UInt64) -> Matrix {
+        var rng = Xoshiro256(seed: seed)
+        var m = Matrix(rows: rows, columns: columns)
+        m.withUnsafeMutableBufferPointer { p in
+            for i in 0..<p.count { p[i] = Float(rng.next() >> 40) * 0x1p-24 * 2 - 1 }
+        }
+        return m
+    }
 }
