@@ -53,8 +53,8 @@ extension RandomNumberGenerator {
         return nextUnitDouble() < probability
     }
 
-    /// A normal draw with the given mean and standard deviation (Box–Muller, cosine branch,
-    /// computed in `Double`; uses two outputs).
+    /// A normal draw with the given mean and standard deviation (one value of
+    /// ``nextStandardNormalPair()``, the other discarded).
     public mutating func nextNormal(mean: Float = 0, standardDeviation: Float = 1) -> Float {
         let (z, _) = nextStandardNormalPair()
         return mean + standardDeviation * Float(z)
@@ -73,14 +73,18 @@ extension RandomNumberGenerator {
         }
     }
 
-    /// Two independent standard normal draws (Box–Muller in `Double`, from two outputs).
+    /// Two independent standard normal draws (Marsaglia's polar method in `Double`: a point
+    /// uniform in the unit disc from two 53-bit uniforms, redrawn when outside; no trigonometry).
     public mutating func nextStandardNormalPair() -> (Double, Double) {
-        // 1 − u is in (0, 1], so the logarithm is finite.
-        let u1 = 1 - nextUnitDouble()
-        let u2 = nextUnitDouble()
-        let radius = (-2 * Double.log(u1)).squareRoot()
-        let angle = 2 * Double.pi * u2
-        return (radius * Double.cos(angle), radius * Double.sin(angle))
+        while true {
+            let u = 2 * nextUnitDouble() - 1
+            let v = 2 * nextUnitDouble() - 1
+            let s = u * u + v * v
+            if s < 1 && s > 0 {
+                let factor = (-2 * Double.log(s) / s).squareRoot()
+                return (u * factor, v * factor)
+            }
+        }
     }
 
     /// Fills `values` with uniform draws from `range` (one output per element).
@@ -88,7 +92,7 @@ extension RandomNumberGenerator {
         for i in 0..<values.count { values[i] = nextFloat(in: range) }
     }
 
-    /// Fills `values` with normal draws, both outputs of each Box–Muller pair used.
+    /// Fills `values` with normal draws, both values of each ``nextStandardNormalPair()`` used.
     public mutating func fillNormal(
         _ values: UnsafeMutableBufferPointer<Float>, mean: Float = 0, standardDeviation: Float = 1
     ) {
@@ -177,8 +181,8 @@ public struct LogUniformDistribution: Sendable, Equatable {
 
 /// The Zipf law over ranks `1...count` with exponent `s`: `P(k) = k^(−s) / Σ_j j^(−s)`.
 ///
-/// Holds the cumulative distribution (`count` Doubles); a draw is one 53-bit uniform and a
-/// binary search, O(log count).
+/// Holds the cumulative distribution (for ``probability(ofRank:)``) and Walker/Vose alias tables
+/// (`3 · count` words in all); a draw takes O(1): two generator outputs, no search.
 public struct ZipfDistribution: Sendable {
     /// Number of ranks.
     public let count: Int
@@ -186,22 +190,46 @@ public struct ZipfDistribution: Sendable {
     public let exponent: Double
     /// `cumulative[k − 1] = P(rank ≤ k)`; the last entry is exactly 1.
     public let cumulative: [Double]
+    /// Alias method: column `i` keeps rank `i + 1` with probability `keep[i]`, else `alias[i] + 1`.
+    private let keep: [Double]
+    private let alias: [Int]
 
     /// - Precondition: `count > 0`, `exponent >= 0` and finite.
     public init(count: Int, exponent: Double) {
         precondition(count > 0, "ZipfDistribution: count must be positive, got \(count)")
-        precondition(exponent >= 0 && exponent.isFinite, "ZipfDistribution: exponent must be finite and ≥ 0, got \(exponent)")
+        precondition(exponent >= 0 && exponent.isFinite,
+                     "ZipfDistribution: exponent must be finite and ≥ 0, got \(exponent)")
         self.count = count
         self.exponent = exponent
-        var table = [Double](repeating: 0, count: count)
+        var weights = [Double](repeating: 0, count: count)
         var total = 0.0
         for k in 0..<count {
-            total += Double.pow(Double(k + 1), -exponent)
-            table[k] = total
+            weights[k] = Double.pow(Double(k + 1), -exponent)
+            total += weights[k]
         }
-        for k in 0..<count { table[k] /= total }
+        var table = [Double](repeating: 0, count: count)
+        var running = 0.0
+        for k in 0..<count {
+            running += weights[k]
+            table[k] = running / total
+        }
         table[count - 1] = 1
         cumulative = table
+        // Vose's alias construction on the scaled probabilities n·p (deterministic order).
+        var scaled = weights.map { $0 / total * Double(count) }
+        var keep = [Double](repeating: 1, count: count)
+        var alias = Array(0..<count)
+        var small: [Int] = [], large: [Int] = []
+        for i in 0..<count { if scaled[i] < 1 { small.append(i) } else { large.append(i) } }
+        while let s = small.popLast(), let l = large.last {
+            keep[s] = scaled[s]
+            alias[s] = l
+            scaled[l] = (scaled[l] + scaled[s]) - 1
+            if scaled[l] < 1 { large.removeLast(); small.append(l) }
+        }
+        // Leftovers (from rounding) keep their own column with probability 1.
+        self.keep = keep
+        self.alias = alias
     }
 
     /// The probability of rank `rank` (in `1...count`).
@@ -212,15 +240,8 @@ public struct ZipfDistribution: Sendable {
 
     /// One rank in `1...count` (rank 1 is the most probable).
     public func sample<G: RandomNumberGenerator>(using generator: inout G) -> Int {
+        let column = generator.nextIndex(below: count)
         let u = generator.nextUnitDouble()
-        // First index whose cumulative probability exceeds u.
-        return cumulative.withUnsafeBufferPointer { table in
-            var low = 0, high = table.count - 1
-            while low < high {
-                let middle = (low + high) / 2
-                if table[middle] > u { high = middle } else { low = middle + 1 }
-            }
-            return low + 1
-        }
+        return (u < keep[column] ? column : alias[column]) + 1
     }
 }

@@ -17,7 +17,7 @@ import RealModule
 public func rowSums(
     _ a: UnsafeBufferPointer<Float>, rows: Int, columns: Int, into output: UnsafeMutableBufferPointer<Float>
 ) {
-    checkRowShape("rowSums", a.count, rows, columns, output.count)
+    checkRowReductionShape("rowSums", a.count, rows, columns, output.count)
     for r in 0..<rows {
         output[r] = sum(UnsafeBufferPointer(rebasing: a[r * columns ..< (r + 1) * columns]))
     }
@@ -35,7 +35,7 @@ public func rowDots(
     _ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, rows: Int, columns: Int,
     into output: UnsafeMutableBufferPointer<Float>
 ) {
-    checkRowShape("rowDots", a.count, rows, columns, output.count)
+    checkRowReductionShape("rowDots", a.count, rows, columns, output.count)
     precondition(b.count == a.count, "rowDots: a has \(a.count) elements, b has \(b.count)")
     for r in 0..<rows {
         let range = r * columns ..< (r + 1) * columns
@@ -54,7 +54,7 @@ public func rowDots(
 public func rowNorms(
     _ a: UnsafeBufferPointer<Float>, rows: Int, columns: Int, into output: UnsafeMutableBufferPointer<Float>
 ) {
-    checkRowShape("rowNorms", a.count, rows, columns, output.count)
+    checkRowReductionShape("rowNorms", a.count, rows, columns, output.count)
     for r in 0..<rows {
         output[r] = squaredNorm(UnsafeBufferPointer(rebasing: a[r * columns ..< (r + 1) * columns])).squareRoot()
     }
@@ -82,7 +82,7 @@ public func columnSums(
 }
 
 @usableFromInline
-func checkRowShape(_ name: StaticString, _ count: Int, _ rows: Int, _ columns: Int, _ outputCount: Int) {
+func checkRowReductionShape(_ name: StaticString, _ count: Int, _ rows: Int, _ columns: Int, _ outputCount: Int) {
     precondition(rows >= 0 && columns >= 0 && count == rows * columns,
                  "\(name): \(count) values for a \(rows)×\(columns) matrix")
     precondition(outputCount == rows, "\(name): output has \(outputCount) elements, expected \(rows)")
@@ -90,7 +90,7 @@ func checkRowShape(_ name: StaticString, _ count: Int, _ rows: Int, _ columns: I
 
 /// Resizes `array` to `count` elements, keeping its capacity (new elements are 0).
 @usableFromInline
-func resize(_ array: inout [Float], to count: Int) {
+func resizeOutput(_ array: inout [Float], to count: Int) {
     if array.count > count {
         array.removeLast(array.count - count)
     } else if array.count < count {
@@ -100,7 +100,7 @@ func resize(_ array: inout [Float], to count: Int) {
 
 /// `output[r] = Σ_c a[r, c]`; `output` is resized to `a.rows`.
 public func rowSums(_ a: Matrix, into output: inout [Float]) {
-    resize(&output, to: a.rows)
+    resizeOutput(&output, to: a.rows)
     a.withUnsafeBufferPointer { x in
         output.withUnsafeMutableBufferPointer { rowSums(x, rows: a.rows, columns: a.columns, into: $0) }
     }
@@ -111,7 +111,7 @@ public func rowSums(_ a: Matrix, into output: inout [Float]) {
 public func rowDots(_ a: Matrix, _ b: Matrix, into output: inout [Float]) {
     precondition(a.rows == b.rows && a.columns == b.columns,
                  "rowDots: shapes differ (\(a.rows)×\(a.columns) vs \(b.rows)×\(b.columns))")
-    resize(&output, to: a.rows)
+    resizeOutput(&output, to: a.rows)
     a.withUnsafeBufferPointer { x in
         b.withUnsafeBufferPointer { y in
             output.withUnsafeMutableBufferPointer { rowDots(x, y, rows: a.rows, columns: a.columns, into: $0) }
@@ -121,7 +121,7 @@ public func rowDots(_ a: Matrix, _ b: Matrix, into output: inout [Float]) {
 
 /// `output[r] = ‖a[r, :]‖₂`; `output` is resized to `a.rows`.
 public func rowNorms(_ a: Matrix, into output: inout [Float]) {
-    resize(&output, to: a.rows)
+    resizeOutput(&output, to: a.rows)
     a.withUnsafeBufferPointer { x in
         output.withUnsafeMutableBufferPointer { rowNorms(x, rows: a.rows, columns: a.columns, into: $0) }
     }
@@ -134,7 +134,7 @@ public func columnSums(_ a: Matrix, into output: inout [Float], accumulate: Bool
         precondition(output.count == a.columns,
                      "columnSums: accumulating into \(output.count) elements, expected \(a.columns)")
     } else {
-        resize(&output, to: a.columns)
+        resizeOutput(&output, to: a.columns)
     }
     a.withUnsafeBufferPointer { x in
         output.withUnsafeMutableBufferPointer {

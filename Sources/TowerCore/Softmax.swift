@@ -71,7 +71,7 @@ public func logSumExpRows(
     _ logits: UnsafeBufferPointer<Float>, rows: Int, columns: Int, into output: UnsafeMutableBufferPointer<Float>,
     kernel: ExpKernel = .automatic
 ) {
-    checkRowShape("logSumExpRows", logits.count, rows, columns, output.count)
+    checkRowReductionShape("logSumExpRows", logits.count, rows, columns, output.count)
     for r in 0..<rows {
         output[r] = logSumExp(UnsafeBufferPointer(rebasing: logits[r * columns ..< (r + 1) * columns]), kernel: kernel)
     }
@@ -96,7 +96,7 @@ public func logSumExp(_ logits: UnsafeBufferPointer<Float>, kernel: ExpKernel = 
     let m = maximum(logits)
     if m == -.infinity { return containsNaN(logits) ? .nan : -.infinity }
     let total = vectorExp(logits, subtracting: m, into: nil, kernel: kernel)
-    return combine(max: m, sum: total)
+    return logSumExpFrom(max: m, sum: total)
 }
 
 /// Softmax of each row of `logits`, in place.
@@ -122,7 +122,7 @@ public func softmaxRows(_ logits: Matrix, into probabilities: inout Matrix, kern
 
 /// Log-sum-exp of each row of `logits` into `output`, resized to `logits.rows`.
 public func logSumExpRows(_ logits: Matrix, into output: inout [Float], kernel: ExpKernel = .automatic) {
-    resize(&output, to: logits.rows)
+    resizeOutput(&output, to: logits.rows)
     logits.withUnsafeBufferPointer { x in
         output.withUnsafeMutableBufferPointer {
             logSumExpRows(x, rows: logits.rows, columns: logits.columns, into: $0, kernel: kernel)
@@ -145,12 +145,12 @@ func softmaxRow(
     let total = vectorExp(x, subtracting: m, into: y, kernel: kernel)
     // total >= 1 (the maximum contributes exp(0)), or NaN: the division is always safe.
     scale(y, by: 1 / total)
-    return combine(max: m, sum: total)
+    return logSumExpFrom(max: m, sum: total)
 }
 
 /// `m + log(sum)`, in Double so the result is correctly rounded for large `m`.
 @usableFromInline
-func combine(max m: Float, sum total: Float) -> Float {
+func logSumExpFrom(max m: Float, sum total: Float) -> Float {
     Float(Double(m) + Double.log(Double(total)))
 }
 

@@ -60,20 +60,18 @@ void tower_vexp_portable(const float *x, float *y, size_t n) {
 }
 
 float tower_vexp_shift_sum_portable(const float *x, float shift, float *y, size_t n) {
-    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        float e0 = vexp_scalar(x[i] - shift), e1 = vexp_scalar(x[i + 1] - shift);
-        float e2 = vexp_scalar(x[i + 2] - shift), e3 = vexp_scalar(x[i + 3] - shift);
-        if (y) { y[i] = e0; y[i + 1] = e1; y[i + 2] = e2; y[i + 3] = e3; }
-        s0 += e0; s1 += e1; s2 += e2; s3 += e3;
+    // Blocks of 64: a vectorizable exp loop into a stack buffer, then an 8-lane sum.
+    float block[64];
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (size_t start = 0; start < n; start += 64) {
+        size_t len = n - start < 64 ? n - start : 64;
+        for (size_t i = 0; i < len; i++) block[i] = vexp_scalar(x[start + i] - shift);
+        for (size_t i = len; i < 64; i++) block[i] = 0;
+        for (size_t i = 0; i < 64; i += 8)
+            for (size_t j = 0; j < 8; j++) acc[j] += block[i + j];
+        if (y) memcpy(y + start, block, len * sizeof(float));
     }
-    for (; i < n; i++) {
-        float e = vexp_scalar(x[i] - shift);
-        if (y) y[i] = e;
-        s0 += e;
-    }
-    return (s0 + s1) + (s2 + s3);
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
 #if defined(__x86_64__) || defined(__i386__)

@@ -157,6 +157,20 @@ import TowerCore
         for _ in 0..<Self.draws { counts[zipf.sample(using: &rng) - 1] += 1 }
         let statistic = Self.chiSquare(counts, probabilities)
         #expect(statistic <= Self.chiSquareLimit(degreesOfFreedom: 19), "chi-square \(statistic)")
+        // Many ranks: the first 30 ranks and the rest as one bin.
+        let wide = ZipfDistribution(count: 5000, exponent: 0.8)
+        var wideCounts = [Int](repeating: 0, count: 31)
+        for _ in 0..<Self.draws {
+            let rank = wide.sample(using: &rng)
+            #expect(rank >= 1 && rank <= 5000)
+            wideCounts[min(rank, 31) - 1] += 1
+        }
+        let wideWeights = (1...5000).map { Foundation.pow(Double($0), -0.8) }
+        let wideTotal = wideWeights.reduce(0, +)
+        var bins = wideWeights[0..<30].map { $0 / wideTotal }
+        bins.append(1 - bins.reduce(0, +))
+        let wideStatistic = Self.chiSquare(wideCounts, bins)
+        #expect(wideStatistic <= Self.chiSquareLimit(degreesOfFreedom: 30), "chi-square \(wideStatistic)")
         // Exponent 0 is uniform; a single rank is always 1.
         let uniform = ZipfDistribution(count: 4, exponent: 0)
         #expect((1...4).allSatisfy { abs(uniform.probability(ofRank: $0) - 0.25) <= 1e-15 })
