@@ -55,6 +55,7 @@ extension RandomNumberGenerator {
 
     /// A normal draw with the given mean and standard deviation (one value of
     /// ``nextStandardNormalPair()``, the other discarded).
+    @inlinable
     public mutating func nextNormal(mean: Float = 0, standardDeviation: Float = 1) -> Float {
         let (z, _) = nextStandardNormalPair()
         return mean + standardDeviation * Float(z)
@@ -65,6 +66,7 @@ extension RandomNumberGenerator {
     ///
     /// The result's standard deviation is about `0.87962566 · standardDeviation`
     /// (variance factor 0.7737413).
+    @inlinable
     public mutating func nextTruncatedNormal(mean: Float = 0, standardDeviation: Float = 1) -> Float {
         while true {
             let (z0, z1) = nextStandardNormalPair()
@@ -75,6 +77,7 @@ extension RandomNumberGenerator {
 
     /// Two independent standard normal draws (Marsaglia's polar method in `Double`: a point
     /// uniform in the unit disc from two 53-bit uniforms, redrawn when outside; no trigonometry).
+    @inlinable
     public mutating func nextStandardNormalPair() -> (Double, Double) {
         while true {
             let u = 2 * nextUnitDouble() - 1
@@ -88,11 +91,13 @@ extension RandomNumberGenerator {
     }
 
     /// Fills `values` with uniform draws from `range` (one output per element).
+    @inlinable
     public mutating func fillUniform(_ values: UnsafeMutableBufferPointer<Float>, in range: Range<Float>) {
         for i in 0..<values.count { values[i] = nextFloat(in: range) }
     }
 
     /// Fills `values` with normal draws, both values of each ``nextStandardNormalPair()`` used.
+    @inlinable
     public mutating func fillNormal(
         _ values: UnsafeMutableBufferPointer<Float>, mean: Float = 0, standardDeviation: Float = 1
     ) {
@@ -106,6 +111,7 @@ extension RandomNumberGenerator {
     }
 
     /// Fills `values` with ``nextTruncatedNormal(mean:standardDeviation:)`` draws.
+    @inlinable
     public mutating func fillTruncatedNormal(
         _ values: UnsafeMutableBufferPointer<Float>, mean: Float = 0, standardDeviation: Float = 1
     ) {
@@ -191,8 +197,8 @@ public struct ZipfDistribution: Sendable {
     /// `cumulative[k − 1] = P(rank ≤ k)`; the last entry is exactly 1.
     public let cumulative: [Double]
     /// Alias method: column `i` keeps rank `i + 1` with probability `keep[i]`, else `alias[i] + 1`.
-    private let keep: [Double]
-    private let alias: [Int]
+    @usableFromInline let keep: [Double]
+    @usableFromInline let alias: [Int]
 
     /// - Precondition: `count > 0`, `exponent >= 0` and finite.
     public init(count: Int, exponent: Double) {
@@ -239,6 +245,7 @@ public struct ZipfDistribution: Sendable {
     }
 
     /// One rank in `1...count` (rank 1 is the most probable).
+    @inlinable
     public func sample<G: RandomNumberGenerator>(using generator: inout G) -> Int {
         let column = generator.nextIndex(below: count)
         let u = generator.nextUnitDouble()
