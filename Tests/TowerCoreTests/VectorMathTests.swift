@@ -134,4 +134,19 @@ import TowerCore
         let refSquares = a.storage.reduce(0.0) { $0 + Double($1) * Double($1) }
         #expect(abs(Double(a.squaredNorm()) - refSquares) <= 1e-5 * refSquares)
     }
+
+    @Test func shapeMismatchesTrap() async {
+        await #expect(processExitsWith: .failure) {
+            var out: [Float] = []
+            rowDots(Matrix(rows: 2, columns: 3), Matrix(rows: 3, columns: 2), into: &out)
+        }
+        await #expect(processExitsWith: .failure) {
+            var y = [Float](repeating: 0, count: 3)
+            [Float](repeating: 1, count: 4).withUnsafeBufferPointer { x in y.withUnsafeMutableBufferPointer { axpy(1, x, $0) } }
+        }
+        await #expect(processExitsWith: .failure) {
+            var y = [Float](repeating: 0, count: 3)
+            [Float](repeating: 1, count: 4).withUnsafeBufferPointer { x in y.withUnsafeMutableBufferPointer { vectorExp(x, into: $0) } }
+        }
+    }
 }
