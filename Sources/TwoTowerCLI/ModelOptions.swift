@@ -45,7 +45,7 @@ struct ModelOptions: ParsableArguments {
 
 extension ModelConfiguration.TowerKind: ExpressibleByArgument {}
 extension LogQMode: ExpressibleByArgument {}
-extension TemperatureOrder: ExpressibleByArgument {}
+extension ScoringOrder: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
 

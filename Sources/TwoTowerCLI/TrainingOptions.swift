@@ -36,7 +36,7 @@ struct TrainingOptions: ParsableArguments {
     var temperature: Float = 1
 
     @Option(name: .long, help: "Order of logQ and temperature: merlin (logQ first) or tfrs (temperature first).")
-    var temperatureOrder: TemperatureOrder = .merlin
+    var temperatureOrder: ScoringOrder = .merlin
 
     @Flag(name: .long, help: "Keep negatives equal to the row's positive (Merlin downscores them by default).")
     var noFalseNegativeDownscoring = false

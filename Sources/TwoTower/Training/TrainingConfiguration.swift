@@ -53,8 +53,8 @@ public enum LogQMode: String, Codable, Sendable, CaseIterable {
     case sampler
 }
 
-/// The order of temperature and logQ in the scorer.
-public enum TemperatureOrder: String, Codable, Sendable, CaseIterable {
+/// The order of temperature and logQ in the scorer, as configured (see ``TemperatureOrder``).
+public enum ScoringOrder: String, Codable, Sendable, CaseIterable {
     /// logQ then temperature (Merlin, the default).
     case merlin
     /// temperature then logQ (TFRS).
@@ -90,7 +90,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var samplers: [SamplerSpecification] = [.inBatch]
     public var logQ: LogQMode = .none
     public var temperature: Float = 1
-    public var temperatureOrder: TemperatureOrder = .merlin
+    public var temperatureOrder: ScoringOrder = .merlin
     public var downscoreFalseNegatives: Bool = true
     public var falseNegativeScore: Float = -655.04
     public var loss: LossKind = .softmax

@@ -1,0 +1,20 @@
+/// Errors that stop training.
+public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The loss became NaN or infinite.
+    case nonFiniteLoss(epoch: Int, step: Int, loss: Float, learningRate: Float, temperature: Float)
+    /// The training data holds no interaction.
+    case emptyTrainingData
+
+    public var description: String {
+        switch self {
+        case let .nonFiniteLoss(epoch, step, loss, learningRate, temperature):
+            var hint = "the learning rate (\(learningRate)) is likely too high: try a tenth of it"
+            if temperature < 0.05 {
+                hint += ", or the temperature (\(temperature)) too low: logits are divided by it"
+            }
+            return "training stopped: the loss became \(loss) at epoch \(epoch), step \(step); \(hint); --clip-norm 1 also helps"
+        case .emptyTrainingData:
+            return "training stopped: the training split holds no interaction"
+        }
+    }
+}
