@@ -63,5 +63,14 @@ import TowerTestSupport
         }
         #expect(worst < 5e-7, "max relative error \(worst)")
         #expect(fastExp(-1000) == 0 && fastExp(0) == 1)
+        var worstNP: Float = 0
+        x = -87
+        while x <= 0 {
+            let e = fastExpNonPositive(SIMD8<Float>(repeating: x))[0]
+            worstNP = max(worstNP, abs(e - Foundation.exp(x)) / Foundation.exp(x))
+            x += 0.0173
+        }
+        #expect(worstNP < 5e-7, "non-positive variant: max relative error \(worstNP)")
+        #expect(fastExpNonPositive(SIMD8<Float>(repeating: -1e30))[0] < 1e-37)
     }
 }

@@ -64,7 +64,7 @@ func softmaxCrossEntropyPass(_ z: UnsafePointer<Float>, _ g: UnsafeMutablePointe
         let mv = SIMD8<Float>(repeating: m)
         var s8 = SIMD8<Float>()
         c = 0
-        while c < vecEnd { let e = fastExp(load8(zr + c) - mv); store8(e, gr + c); s8 += e; c &+= 8 }
+        while c < vecEnd { let e = fastExpNonPositive(load8(zr + c) - mv); store8(e, gr + c); s8 += e; c &+= 8 }
         var sum = s8.sum()
         while c < columns { let e = fastExp(zr[c] - m); gr[c] = e; sum += e; c &+= 1 }
         // 3. g = w/B · (softmax − onehot0); loss_b = m + log(sum) − z0.
