@@ -35,14 +35,14 @@ final class ChunkedFile {
     let path: String
     let name: String
     private let fd: Int32
-    private(set) var buffer: UnsafeMutablePointer<UInt8>
-    private(set) var capacity: Int
+    @exclusivity(unchecked) private(set) var buffer: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private(set) var capacity: Int
     /// Valid bytes in `buffer`.
-    private(set) var filled = 0
+    @exclusivity(unchecked) private(set) var filled = 0
     /// True once the end of the file has been read.
-    private(set) var atEnd = false
+    @exclusivity(unchecked) private(set) var atEnd = false
     /// Bytes already dropped from the front (file offset of `buffer[0]`).
-    private(set) var consumedBefore = 0
+    @exclusivity(unchecked) private(set) var consumedBefore = 0
     let fileSize: Int
 
     init(path: String, chunkSize: Int = 1 << 22) throws(DataError) {

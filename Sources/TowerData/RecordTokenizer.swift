@@ -203,11 +203,11 @@ struct RecordTokenizer {
 
 /// Preallocated per-record field arrays (grown only when a record has more fields than ever seen).
 final class FieldStore {
-    var starts: UnsafeMutablePointer<Int>
-    var lengths: UnsafeMutablePointer<Int>
-    var quoted: UnsafeMutablePointer<Bool>
-    var escaped: UnsafeMutablePointer<Bool>
-    var capacity: Int
+    @exclusivity(unchecked) var starts: UnsafeMutablePointer<Int>
+    @exclusivity(unchecked) var lengths: UnsafeMutablePointer<Int>
+    @exclusivity(unchecked) var quoted: UnsafeMutablePointer<Bool>
+    @exclusivity(unchecked) var escaped: UnsafeMutablePointer<Bool>
+    @exclusivity(unchecked) var capacity: Int
 
     init(capacity: Int) {
         self.capacity = capacity
