@@ -116,6 +116,7 @@ struct RecordTokenizer {
         let b = base
         let dlen = delimiter.count
         var p = pos
+        let recordLine = nextLine
         fieldCount = 0
         while true {
             if quoting && p < end && b[p] == quote {
@@ -125,7 +126,7 @@ struct RecordTokenizer {
                 while true {
                     if p >= end {
                         if atEnd {
-                            throw .truncatedLastLine(file: file.name, line: nextLine,
+                            throw .truncatedLastLine(file: file.name, line: recordLine,
                                                      detail: "a quoted field in \(columnName(fieldCount)) is never closed")
                         }
                         return .needMore
