@@ -1,1 +1,0 @@
-// TowerData: filled by later issues.

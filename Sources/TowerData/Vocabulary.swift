@@ -1,0 +1,131 @@
+import Foundation
+import Synchronization
+
+/// A vocabulary: raw ids (strings; integers are kept as their decimal text) ↔ dense rows
+/// `0..<count`, with the number of interactions seen per row.
+///
+/// Rows are in order of first appearance unless ``orderedByFrequency()`` was applied (decreasing
+/// count, ties by earlier row: the order NVTabular's `Categorify` gives and the log-uniform
+/// sampler assumes). Unknown ids are an error (``row(for:)``) or, with ``row(for:default:)``,
+/// the documented fallback the caller chooses.
+public struct Vocabulary: Sendable, Equatable {
+    /// What the vocabulary names ("user", "item", "genres"…), used in error messages.
+    public var name: String
+    /// Raw id of each row, `[count]`.
+    public private(set) var ids: [String]
+    /// Interactions (or occurrences) per row, `[count]`.
+    public var counts: [Int]
+    private let index: LookupCache
+
+    /// A vocabulary with the given ids (unique) and counts (zeros when omitted).
+    public init(name: String, ids: [String], counts: [Int]? = nil) {
+        precondition(counts == nil || counts!.count == ids.count,
+                     "Vocabulary: \(counts!.count) counts for \(ids.count) ids")
+        self.name = name
+        self.ids = ids
+        self.counts = counts ?? [Int](repeating: 0, count: ids.count)
+        self.index = LookupCache()
+    }
+
+    /// Number of rows.
+    public var count: Int { ids.count }
+
+    public static func == (a: Vocabulary, b: Vocabulary) -> Bool {
+        a.name == b.name && a.ids == b.ids && a.counts == b.counts
+    }
+
+    /// The row of `id`; throws ``DataError/unknownId(vocabulary:id:)`` when it is not known.
+    public func row(for id: String) throws(DataError) -> Int32 {
+        guard let r = index.lookup(id, ids: ids) else { throw .unknownId(vocabulary: name, id: id) }
+        return r
+    }
+
+    /// The row of `id`, or `fallback` when it is not known (e.g. a shared "unknown" row).
+    public func row(for id: String, default fallback: Int32) -> Int32 {
+        index.lookup(id, ids: ids) ?? fallback
+    }
+
+    /// True when `id` is in the vocabulary.
+    public func contains(_ id: String) -> Bool { index.lookup(id, ids: ids) != nil }
+
+    /// The raw id of `row`.
+    public func id(of row: Int32) -> String {
+        precondition(row >= 0 && Int(row) < ids.count, "Vocabulary \(name): row \(row) out of 0..<\(ids.count)")
+        return ids[Int(row)]
+    }
+
+    /// The permutation that orders rows by decreasing count (stable): `order[newRow] = oldRow`.
+    public func frequencyOrder() -> [Int32] {
+        let c = counts
+        return (0..<Int32(ids.count)).sorted { c[Int($0)] != c[Int($1)] ? c[Int($0)] > c[Int($1)] : $0 < $1 }
+    }
+
+    /// A vocabulary keeping the rows of `order` (`order[newRow] = oldRow`), e.g. a permutation or a subset.
+    public func reordered(_ order: [Int32]) -> Vocabulary {
+        Vocabulary(name: name, ids: order.map { ids[Int($0)] }, counts: order.map { counts[Int($0)] })
+    }
+
+    // MARK: Save and load
+
+    /// Writes the vocabulary as text: a first line `# twotower vocabulary <name> <count>`, then one
+    /// line per row `id<TAB>count`. Ids may not contain tabs or newlines.
+    public func save(to path: String) throws(DataError) {
+        var text = "# twotower vocabulary \(name) \(ids.count)\n"
+        text.reserveCapacity(ids.count * 12)
+        for (i, id) in ids.enumerated() {
+            if id.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+                throw .invalidRequest("vocabulary \(name): id \(id.debugDescription) contains a tab or newline and cannot be saved")
+            }
+            text += id; text += "\t"; text += String(counts[i]); text += "\n"
+        }
+        try FileIO.writeAtomically(Array(text.utf8), to: path)
+    }
+
+    /// Reads a vocabulary written by ``save(to:)``.
+    public static func load(from path: String) throws(DataError) -> Vocabulary {
+        let bytes = try FileIO.readAll(path)
+        let file = FileIO.displayName(path)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw .invalidUTF8(file: file, line: 1, column: "id")
+        }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.last == "" { lines.removeLast() }
+        guard let first = lines.first else { throw .emptyFile(file: file) }
+        let head = first.split(separator: " ")
+        guard head.count == 5, head[0] == "#", head[1] == "twotower", head[2] == "vocabulary",
+              let expected = Int(head[4]) else {
+            throw .unrecognizedFormat(file: file, detail: "expected a first line \"# twotower vocabulary <name> <count>\", found \"\(first.prefix(60))\"")
+        }
+        var ids: [String] = [], counts: [Int] = []
+        ids.reserveCapacity(expected); counts.reserveCapacity(expected)
+        for (n, line) in lines.dropFirst().enumerated() {
+            let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard parts.count == 2 else { throw .missingFields(file: file, line: n + 2, expected: 2, found: parts.count) }
+            guard let c = Int(parts[1]), c >= 0 else {
+                throw .invalidField(file: file, line: n + 2, column: "count", expected: "a non-negative integer", found: String(parts[1]))
+            }
+            ids.append(String(parts[0])); counts.append(c)
+        }
+        guard ids.count == expected else {
+            throw .unrecognizedFormat(file: file, detail: "expected \(expected) ids (from the first line), found \(ids.count)")
+        }
+        if Set(ids).count != ids.count { throw .unrecognizedFormat(file: file, detail: "the vocabulary repeats an id") }
+        return Vocabulary(name: String(head[3]), ids: ids, counts: counts)
+    }
+}
+
+/// The String → row dictionary of a vocabulary, built on first lookup (reading never needs it).
+final class LookupCache: Sendable {
+    private let table = Mutex<[String: Int32]?>(nil)
+
+    func lookup(_ id: String, ids: [String]) -> Int32? {
+        table.withLock { table in
+            if table == nil {
+                var d = [String: Int32](minimumCapacity: ids.count)
+                for (i, s) in ids.enumerated() { d[s] = Int32(i) }
+                table = d
+            }
+            return table![id]
+        }
+    }
+}
