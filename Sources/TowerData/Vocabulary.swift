@@ -67,9 +67,14 @@ public struct Vocabulary: Sendable, Equatable {
 
     // MARK: Save and load
 
-    /// Writes the vocabulary as text: a first line `# twotower vocabulary <name> <count>`, then one
-    /// line per row `id<TAB>count`. Ids may not contain tabs or newlines.
+    /// Writes the vocabulary as text (see ``encoded()``), atomically.
     public func save(to path: String) throws(DataError) {
+        try FileIO.writeAtomically(try encoded(), to: path)
+    }
+
+    /// The vocabulary as text: a first line `# twotower vocabulary <name> <count>`, then one
+    /// line per row `id<TAB>count`. Ids may not contain tabs or newlines.
+    public func encoded() throws(DataError) -> [UInt8] {
         var text = "# twotower vocabulary \(name) \(ids.count)\n"
         text.reserveCapacity(ids.count * 12)
         for (i, id) in ids.enumerated() {
@@ -78,13 +83,16 @@ public struct Vocabulary: Sendable, Equatable {
             }
             text += id; text += "\t"; text += String(counts[i]); text += "\n"
         }
-        try FileIO.writeAtomically(Array(text.utf8), to: path)
+        return Array(text.utf8)
     }
 
     /// Reads a vocabulary written by ``save(to:)``.
     public static func load(from path: String) throws(DataError) -> Vocabulary {
-        let bytes = try FileIO.readAll(path)
-        let file = FileIO.displayName(path)
+        try decode(try FileIO.readAll(path), file: FileIO.displayName(path))
+    }
+
+    /// Parses the text of ``encoded()``; errors name `file`.
+    public static func decode(_ bytes: [UInt8], file: String) throws(DataError) -> Vocabulary {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .invalidUTF8(file: file, line: 1, column: "id")
         }

@@ -1,0 +1,133 @@
+import Foundation
+import TowerCore
+import TowerData
+
+/// A trained model as saved in a model directory (see ``ModelDirectory``):
+///
+/// - `config.json`: ``SavedModelConfiguration`` (towers, training settings, sizes, features);
+/// - `model.safetensors`: every parameter by name (`user.id` F32 `[users, e]`, `item.mlp.dense0.weight`, …),
+///   side features as CSR (`feature.item.genres.offsets`, `feature.item.genres.ids`, I32) and the
+///   training items of each user (`train_items.offsets` I64 `[users+1]`, `train_items.items` I32),
+///   used to exclude seen items in `recommend`;
+/// - `users.vocab`, `items.vocab`: raw ids of the rows.
+public struct ModelCheckpoint: Sendable {
+    /// Loaded configuration.
+    public var configuration: SavedModelConfiguration
+    /// Raw user ids of the query tower rows.
+    public var users: Vocabulary
+    /// Raw item ids of the item tower rows.
+    public var items: Vocabulary
+    /// Each user's training items (sorted rows).
+    public var trainItemsByUser: IndexLists
+    /// Weights and features, verified.
+    public var weights: SafeTensors
+    /// The model directory.
+    public var path: String
+
+    /// Saves `model` trained on `data` to the directory `path`, atomically.
+    public static func save(_ model: TwoTowerModel, training: TrainingConfiguration, data: PreparedData, to path: String) throws {
+        var tensors: [String: StoredTensor] = [:]
+        for p in model.parameters { tensors[p.name] = StoredTensor(p.value) }
+        func store(_ features: [EntityFeature], _ owner: String) -> [SavedModelConfiguration.Feature] {
+            features.map { f in
+                if case .multi(let offsets, let ids) = f.values {
+                    tensors["feature.\(owner).\(f.name).offsets"] = StoredTensor(offsets)
+                    tensors["feature.\(owner).\(f.name).ids"] = StoredTensor(ids)
+                } else if case .single(let ids) = f.values {
+                    tensors["feature.\(owner).\(f.name).offsets"] = StoredTensor((0...Int32(ids.count)).map { $0 })
+                    tensors["feature.\(owner).\(f.name).ids"] = StoredTensor(ids)
+                }
+                return .init(name: f.name, vocabularySize: f.vocabularySize)
+            }
+        }
+        let config = SavedModelConfiguration(
+            model: model.configuration, training: training, userCount: model.userCount, itemCount: model.itemCount,
+            userFeatures: store(data.userFeatures, "user"), itemFeatures: store(data.itemFeatures, "item"),
+            dataName: data.name)
+        let lists = data.split.trainItemsByUser
+        tensors["train_items.offsets"] = StoredTensor(lists.offsets.map { Int64($0) })
+        tensors["train_items.items"] = StoredTensor(lists.items)
+        let extra: [String: Data] = [
+            "users.vocab": Data(try data.split.train.userVocabulary.encoded()),
+            "items.vocab": Data(try data.split.train.itemVocabulary.encoded()),
+        ]
+        try ModelDirectory.write(to: path, config: config, tensors: tensors,
+                                 metadata: ["twotower.kind": "two-tower-model"], extraFiles: extra)
+    }
+
+    /// Reads and verifies the model directory `path` (format, checksums, shapes).
+    public static func load(from path: String) throws -> ModelCheckpoint {
+        let contents = try ModelDirectory.read(SavedModelConfiguration.self, from: path)
+        guard let userText = contents.extraFiles["users.vocab"] else {
+            throw PersistenceError.missingFile(directory: path, file: "users.vocab")
+        }
+        guard let itemText = contents.extraFiles["items.vocab"] else {
+            throw PersistenceError.missingFile(directory: path, file: "items.vocab")
+        }
+        let users = try Vocabulary.decode([UInt8](userText), file: "\(path)/users.vocab")
+        let items = try Vocabulary.decode([UInt8](itemText), file: "\(path)/items.vocab")
+        let c = contents.config
+        guard users.count == c.userCount, items.count == c.itemCount else {
+            throw PersistenceError.corruptFile(file: path, reason: "vocabularies hold \(users.count) users and \(items.count) items, config.json says \(c.userCount) and \(c.itemCount)")
+        }
+        let weights = contents.weights
+        let offsets = try weights.int64Vector("train_items.offsets").map { Int($0) }
+        let values = try weights.int32Vector("train_items.items")
+        guard offsets.count == c.userCount + 1, offsets.first == 0, offsets.last == values.count,
+              zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }),
+              values.allSatisfy({ $0 >= 0 && Int($0) < c.itemCount }) else {
+            throw PersistenceError.corruptFile(file: "\(path)/model.safetensors", reason: "train_items is not a valid per-user item list")
+        }
+        return ModelCheckpoint(configuration: c, users: users, items: items,
+                               trainItemsByUser: IndexLists(offsets: offsets, values: values), weights: weights, path: path)
+    }
+
+    /// The model with the saved weights: scores are bit-identical to the saved model's.
+    /// - Throws: ``PersistenceError`` when a tensor is missing or has the wrong shape.
+    public func model() throws -> TwoTowerModel {
+        func features(_ saved: [SavedModelConfiguration.Feature], _ owner: String, entities: Int) throws -> [EntityFeature] {
+            try saved.map { f in
+                let offsets = try weights.int32Vector("feature.\(owner).\(f.name).offsets")
+                let ids = try weights.int32Vector("feature.\(owner).\(f.name).ids")
+                guard offsets.count == entities + 1, offsets.first == 0, Int(offsets.last!) == ids.count,
+                      zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }),
+                      ids.allSatisfy({ $0 >= 0 && Int($0) < f.vocabularySize }) else {
+                    throw PersistenceError.corruptFile(file: "\(path)/model.safetensors", reason: "feature \(owner).\(f.name) is not a valid CSR table")
+                }
+                return EntityFeature(name: f.name, vocabularySize: f.vocabularySize, values: .multi(offsets: offsets, ids: ids))
+            }
+        }
+        let c = configuration
+        let model = TwoTowerModel(configuration: c.model, userCount: c.userCount, itemCount: c.itemCount,
+                                  userFeatures: try features(c.userFeatures, "user", entities: c.userCount),
+                                  itemFeatures: try features(c.itemFeatures, "item", entities: c.itemCount),
+                                  seed: 0)
+        for p in model.parameters {
+            let value = try weights.matrix(p.name)
+            guard value.rows == p.rows, value.columns == p.columns else {
+                throw PersistenceError.corruptFile(file: "\(path)/model.safetensors",
+                                                   reason: "tensor \(p.name) is \(value.rows)×\(value.columns), the configuration needs \(p.rows)×\(p.columns)")
+            }
+            p.value = value
+        }
+        return model
+    }
+}
+
+/// `config.json`'s `config` object of a saved model.
+public struct SavedModelConfiguration: Codable, Sendable, Equatable {
+    /// A side feature's shape (its values are tensors).
+    public struct Feature: Codable, Sendable, Equatable {
+        public var name: String
+        public var vocabularySize: Int
+    }
+
+    public var model: ModelConfiguration
+    public var training: TrainingConfiguration
+    public var userCount: Int
+    public var itemCount: Int
+    public var userFeatures: [Feature]
+    public var itemFeatures: [Feature]
+    /// The data the model was trained on.
+    public var dataName: String
+}

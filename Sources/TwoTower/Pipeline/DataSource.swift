@@ -1,0 +1,72 @@
+import Foundation
+import TowerCore
+import TowerData
+
+/// Where the interactions come from and how they are held out — what `twotower train --data ...`
+/// describes.
+public struct DataSource: Sendable, Equatable {
+    /// The file formats the readers understand.
+    public enum Format: String, Sendable, Equatable, CaseIterable {
+        case csv, tsv, movielens, lightgcn
+    }
+
+    /// `nil`: the built-in synthetic dataset (``synthetic``).
+    public var path: String?
+    /// `nil`: detected from the file name (`*.tsv`, `*.txt` → LightGCN, MovieLens names, else CSV).
+    public var format: Format?
+    /// csv/tsv columns.
+    public var userColumn = "user_id"
+    public var itemColumn = "item_id"
+    public var timestampColumn: String?
+    public var ratingColumn: String?
+    /// Keep interactions rated at least this.
+    public var minimumRating: Float?
+    /// A test file in the same format, read with the training vocabularies.
+    public var testPath: String?
+    /// The hold-out strategy (`nil`: leave-last-out with timestamps, else leave-one-out).
+    public var split: SplitStrategy?
+    /// Skip malformed lines (counted and reported).
+    public var skipBadLines = false
+    /// The synthetic dataset's shape when `path` is `nil`.
+    public var synthetic = SyntheticConfiguration()
+
+    public init() {}
+
+    /// The format used for `path`.
+    public func resolvedFormat(for path: String) -> Format {
+        if let format { return format }
+        let name = (path as NSString).lastPathComponent.lowercased()
+        if ["u.data", "ratings.dat", "ratings.csv"].contains(name) { return .movielens }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            let inside = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            if inside.contains("train.txt") { return .lightgcn }
+            return .movielens
+        }
+        if name.hasSuffix(".tsv") { return .tsv }
+        if name.hasSuffix(".txt") { return .lightgcn }
+        return .csv
+    }
+
+    /// Reads one file with `vocabularies` when given (a test file read with the train ids).
+    func read(_ path: String, vocabularies: (user: Vocabulary, item: Vocabulary)?) throws -> (InteractionLog, ReadReport) {
+        let options = ReadOptions(skipBadLines: skipBadLines)
+        switch resolvedFormat(for: path) {
+        case .movielens:
+            return try MovieLensReader.read(path: path, sideFeatures: true, options: options, vocabularies: vocabularies)
+        case .lightgcn:
+            var file = path
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                file = (path as NSString).appendingPathComponent("train.txt")
+            }
+            return try LightGCNReader.read(path: file, options: options, vocabularies: vocabularies)
+        case .csv, .tsv:
+            let schema = Schema(user: .name(userColumn), item: .name(itemColumn),
+                                timestamp: timestampColumn.map { .name($0) }, rating: ratingColumn.map { .name($0) })
+            let delimited: DelimitedFormat = resolvedFormat(for: path) == .tsv ? .tsv : .csv
+            return try DelimitedReader.read(path: path, format: delimited, schema: schema, options: options,
+                                            vocabularies: vocabularies)
+        }
+    }
+}

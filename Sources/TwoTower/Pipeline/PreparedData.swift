@@ -1,0 +1,107 @@
+import Foundation
+import TowerCore
+import TowerData
+
+/// Interactions loaded, filtered, ordered by frequency and split: everything training and
+/// evaluation need, with dense rows shared by every part.
+public struct PreparedData: Sendable {
+    /// Train / test (/ validation) over one pair of vocabularies; item rows ordered by decreasing
+    /// training frequency (what the log-uniform sampler assumes).
+    public var split: DatasetSplit
+    /// The generator's truth aligned to the rows, for the synthetic dataset (the oracle baseline).
+    public var truth: SyntheticTruth?
+    /// Item side features (e.g. MovieLens genres), rows aligned to the item vocabulary.
+    public var itemFeatures: [EntityFeature]
+    /// User side features, rows aligned to the user vocabulary.
+    public var userFeatures: [EntityFeature]
+    /// A one-line name of the data (file or synthetic parameters).
+    public var name: String
+    /// Things the user should know: skipped lines, unknown test ids, filters applied.
+    public var notes: [String]
+
+    /// Users (query tower rows).
+    public var userCount: Int { split.train.userCount }
+    /// Items (item tower rows).
+    public var itemCount: Int { split.train.itemCount }
+}
+
+extension DataSource {
+    /// Loads, filters, orders by frequency and splits.
+    /// - Parameters:
+    ///   - seed: seeds the random split strategies.
+    ///   - validation: hold out a validation set as well (for early stopping), when the split allows.
+    /// - Throws: `DataError` from the readers and splits, ``ConfigurationError`` for bad combinations.
+    public func prepare(seed: UInt64, validation: Bool = false) throws -> PreparedData {
+        var notes: [String] = []
+        guard let path else {
+            let dataset = SyntheticDataset.generate(synthetic)
+            let log = dataset.log.orderedByFrequency()
+            let strategy = split ?? .leaveLastOut(validation: validation)
+            let split = try DatasetSplit(log, strategy: withValidation(strategy, validation), seed: seed)
+            let truth = try dataset.truth.aligned(userVocabulary: log.userVocabulary, itemVocabulary: log.itemVocabulary)
+            let c = synthetic
+            return PreparedData(split: split, truth: truth, itemFeatures: [], userFeatures: [],
+                                name: "synthetic (\(c.users) users, \(c.items) items, \(c.interactions) interactions, seed \(c.seed))",
+                                notes: notes)
+        }
+        var (log, report) = try read(path, vocabularies: nil)
+        note(report, into: &notes)
+        if let r = minimumRating {
+            let before = log.count
+            log = try log.filtered(minRating: r).compacted()
+            notes.append("kept \(log.count) of \(before) interactions rated ≥ \(r)")
+        }
+        guard log.count > 0 else { throw ConfigurationError("\(path): no interaction left to train on") }
+        log = log.orderedByFrequency()
+        let split: DatasetSplit
+        var test = testPath
+        if test == nil, resolvedFormat(for: path) == .lightgcn {
+            let dir = isDirectory(path) ? path : (path as NSString).deletingLastPathComponent
+            let candidate = (dir as NSString).appendingPathComponent("test.txt")
+            if FileManager.default.fileExists(atPath: candidate), self.split == nil { test = candidate }
+        }
+        if let test {
+            var (testLog, testReport) = try read(test, vocabularies: (log.userVocabulary, log.itemVocabulary))
+            note(testReport, into: &notes)
+            if let r = minimumRating { testLog = try testLog.filtered(minRating: r) }
+            split = DatasetSplit(train: log, test: testLog, unknownTestUsers: testReport.unknownUsers,
+                                 unknownTestItems: testReport.unknownItems)
+            if testReport.unknownUsers + testReport.unknownItems > 0 {
+                notes.append("\(test): dropped rows with \(testReport.unknownUsers) unknown users and \(testReport.unknownItems) unknown items (not in the training data)")
+            }
+        } else {
+            let strategy = self.split ?? (log.timestamps != nil ? .leaveLastOut(validation: validation) : .leaveOneOut(validation: validation))
+            split = try DatasetSplit(log, strategy: withValidation(strategy, validation), seed: seed)
+        }
+        let itemFeatures = log.itemFeatures.compactMap(Self.entityFeature)
+        let userFeatures = log.userFeatures.compactMap(Self.entityFeature)
+        return PreparedData(split: split, truth: nil, itemFeatures: itemFeatures, userFeatures: userFeatures,
+                            name: path, notes: notes)
+    }
+
+    private func withValidation(_ strategy: SplitStrategy, _ validation: Bool) -> SplitStrategy {
+        guard validation else { return strategy }
+        switch strategy {
+        case .leaveLastOut: return .leaveLastOut(validation: true)
+        case .leaveOneOut: return .leaveOneOut(validation: true)
+        case .ratio(let t, let v) where v == 0: return .ratio(train: max(0.05, t - 0.1), validation: 0.1)
+        default: return strategy
+        }
+    }
+
+    private func note(_ report: ReadReport, into notes: inout [String]) {
+        if report.skippedLines > 0 { notes.append(report.description) }
+    }
+
+    private func isDirectory(_ path: String) -> Bool {
+        var flag: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && flag.boolValue
+    }
+
+    /// A data-module feature table as the towers consume it (`nil` when it has no values).
+    static func entityFeature(_ table: FeatureTable) -> EntityFeature? {
+        guard table.vocabulary.count > 0, !table.values.isEmpty else { return nil }
+        return EntityFeature(name: table.name, vocabularySize: table.vocabulary.count,
+                             values: .multi(offsets: table.offsets, ids: table.values))
+    }
+}

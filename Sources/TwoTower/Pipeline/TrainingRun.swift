@@ -1,0 +1,79 @@
+import Foundation
+import TowerCore
+import TowerData
+
+/// One `twotower train`: load and split the data, build and train the model, evaluate it and the
+/// baselines on the test data, save the model. The CLI is a thin shell around this.
+public struct TrainingRun: Sendable {
+    public var data = DataSource()
+    public var model = ModelConfiguration()
+    public var training = TrainingConfiguration()
+    public var evaluation = EvaluationSettings()
+    /// Hold out a validation set and report the watched metric after every epoch (implied by
+    /// `training.patience`).
+    public var validation = false
+    /// Where to save the model directory (`nil`: not saved).
+    public var output: String?
+    /// GEMM / ranking threads (`nil`: by problem size).
+    public var threads: Int?
+
+    public init() {}
+
+    /// Checks the configuration before any work.
+    public func validate() throws {
+        try model.validate()
+        try training.validate()
+        guard !evaluation.ks.isEmpty, evaluation.ks.allSatisfy({ $0 > 0 }) else {
+            throw ConfigurationError("--eval-k needs positive cut-offs, found \(evaluation.ks)")
+        }
+        if validation || training.patience != nil {
+            let parts = training.validationMetric.split(separator: "@")
+            guard parts.count == 2, let k = Int(parts[1]), evaluation.ks.contains(k),
+                  RankingMetric(rawValue: String(parts[0])) != nil else {
+                throw ConfigurationError("--validation-metric \"\(training.validationMetric)\": expected METRIC@K with METRIC one of \(RankingMetric.allCases.map(\.rawValue).joined(separator: ", ")) and K among --eval-k \(evaluation.ks.map(String.init).joined(separator: ","))")
+            }
+        }
+    }
+
+    /// Runs everything; `log` receives human-readable lines (data summary, notes).
+    public func run(progress: TrainingProgress? = nil, log: (String) -> Void = { _ in }) throws -> RunReport {
+        try validate()
+        let wantsValidation = validation || training.patience != nil
+        let prepared = try data.prepare(seed: training.seed, validation: wantsValidation)
+        let statistics = DatasetStatistics(prepared.split.train)
+        log("data: \(prepared.name)")
+        log("train: \(statistics.users) users, \(statistics.items) items, \(statistics.interactions) interactions; test: \(prepared.split.test.count) held-out interactions")
+        for note in prepared.notes { log("note: \(note)") }
+
+        let model = TwoTowerModel(configuration: self.model, userCount: prepared.userCount, itemCount: prepared.itemCount,
+                                  userFeatures: prepared.userFeatures, itemFeatures: prepared.itemFeatures,
+                                  seed: training.seed)
+        let counts = prepared.split.trainItemCounts
+        let trainer = try Trainer(model: model, configuration: training, itemCounts: counts, threads: threads)
+        var validate: ((Int) throws -> Double)? = nil
+        if wantsValidation {
+            guard let heldOut = ModelEvaluation.HeldOut.validation(prepared.split) else {
+                throw ConfigurationError("validation / --patience: this split has no validation set (use leave-last-out, leave-one-out or ratio splits)")
+            }
+            let metric = training.validationMetric
+            let settings = evaluation
+            validate = { _ in
+                let result = try ModelEvaluation.evaluate(model, on: heldOut, settings: settings)
+                return result.dictionary[metric] ?? 0
+            }
+        }
+        let summary = try trainer.fit(prepared.split.train, progress: progress, validate: validate)
+
+        let heldOut = ModelEvaluation.HeldOut.test(prepared.split)
+        var settings = evaluation
+        settings.threads = threads
+        let metrics = try ModelEvaluation.evaluate(model, on: heldOut, settings: settings)
+        let baselines = try ModelEvaluation.baselines(on: heldOut, truth: prepared.truth, settings: settings)
+        if let output {
+            try ModelCheckpoint.save(model, training: training, data: prepared, to: output)
+            log("saved the model to \(output)")
+        }
+        return RunReport(dataName: prepared.name, statistics: statistics, evaluated: metrics.evaluated, metrics: metrics,
+                         baselines: baselines, training: summary, notes: prepared.notes)
+    }
+}
