@@ -10,11 +10,14 @@ public enum Transpose: Sendable, Equatable {
 public enum GemmKernel: Sendable, Equatable {
     /// OpenBLAS in a build with the `OpenBLAS` trait; otherwise ``native``.
     case automatic
-    /// Our own packed kernel: the AVX2/FMA C micro-kernel when the CPU has AVX2 and FMA,
-    /// else the portable Swift kernel.
+    /// Our own packed kernel, the best this CPU runs: AVX-512F, else AVX2/FMA, else portable.
     case native
     /// The portable Swift SIMD kernel, on any CPU.
     case portable
+    /// The AVX2/FMA C kernel (6×16 tile); the portable kernel on CPUs without AVX2/FMA.
+    case avx2
+    /// The AVX-512F C kernel (12×32 tile); ``avx2`` on CPUs without AVX-512F.
+    case avx512
     /// System OpenBLAS (`cblas_sgemm`); only in a build with the `OpenBLAS` trait
     /// (see ``openBLASAvailable``), a precondition failure otherwise.
     case openBLAS
@@ -28,12 +31,36 @@ public enum GemmKernel: Sendable, Equatable {
         #endif
     }
 
-    /// The kernel ``native`` runs on this CPU: `"avx2-fma"` or `"portable"`.
-    public static var nativeName: String { cpuHasAVX2FMA ? "avx2-fma" : "portable" }
+    /// The kernel ``native`` runs on this CPU: `"avx512"`, `"avx2-fma"` or `"portable"`.
+    public static var nativeName: String { NativeKernel.resolve(.native).name }
 }
 
 /// Whether the AVX2/FMA C kernel can run here (checked once).
 let cpuHasAVX2FMA: Bool = tower_cpu_has_avx2_fma() != 0
+/// Whether the AVX-512F C kernel can run here (checked once).
+let cpuHasAVX512: Bool = tower_cpu_has_avx512f() != 0
+
+/// One of our kernels, after checking what the CPU supports.
+enum NativeKernel {
+    case portable, avx2, avx512
+
+    static func resolve(_ requested: GemmKernel) -> NativeKernel {
+        switch requested {
+        case .portable: return .portable
+        case .avx2: return cpuHasAVX2FMA ? .avx2 : .portable
+        case .avx512, .native, .automatic, .openBLAS:
+            return cpuHasAVX512 ? .avx512 : cpuHasAVX2FMA ? .avx2 : .portable
+        }
+    }
+
+    var name: String {
+        switch self {
+        case .portable: "portable"
+        case .avx2: "avx2-fma"
+        case .avx512: "avx512"
+        }
+    }
+}
 
 /// Problems with at least this many multiply-adds (m·n·k) use 2 threads by default.
 let gemmParallelThreshold = 1 << 21
@@ -75,7 +102,7 @@ public func gemm(
 /// `[k, n]` (`ldb >= n`) or `[n, k]` (`ldb >= k`); C is `[m, n]` (`ldc >= n`). When `beta == 0`
 /// the old contents of C are never read. `threads: nil` uses 2 threads when
 /// m·n·k ≥ 2²¹ (and m is at least a few register tiles), else 1; an explicit count overrides
-/// (clamped to the number of 6-row blocks).
+/// (clamped to the number of 12-row blocks).
 public func gemm(
     transA: Transpose, transB: Transpose, m: Int, n: Int, k: Int,
     alpha: Float, a: UnsafePointer<Float>?, lda: Int, b: UnsafePointer<Float>?, ldb: Int,
@@ -96,7 +123,7 @@ public func gemm(
     }
     guard let a, let b else { preconditionFailure("gemm: A or B is nil with m \(m), n \(n), k \(k)") }
 
-    let tiles = (m + Int(TOWER_GEMM_MR) - 1) / Int(TOWER_GEMM_MR)
+    let tiles = (m + 11) / 12
     let requested: Int
     if let threads {
         requested = threads
@@ -114,12 +141,12 @@ public func gemm(
         #else
         nativeGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                    b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threadCount,
-                   portable: !cpuHasAVX2FMA)
+                   kernel: NativeKernel.resolve(.native))
         #endif
-    case .native, .portable:
+    case .native, .portable, .avx2, .avx512:
         nativeGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                    b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threadCount,
-                   portable: kernel == .portable || !cpuHasAVX2FMA)
+                   kernel: NativeKernel.resolve(kernel))
     case .openBLAS:
         #if GEMM_OPENBLAS
         openBLASGemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
@@ -153,13 +180,14 @@ private struct GemmOperands: @unchecked Sendable {
 private func nativeGemm(
     transA: Transpose, transB: Transpose, m: Int, n: Int, k: Int, alpha: Float,
     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int, portable: Bool
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int, kernel: NativeKernel
 ) {
     let ta: Int32 = transA == .none ? 0 : 1
     let tb: Int32 = transB == .none ? 0 : 1
     let operands = GemmOperands(a: a, b: b, c: c)
     parallelFor(chunks: threads, threads: threads) { part in
-        let rows = chunkRange(count: m, chunks: threads, chunk: part, alignment: Int(TOWER_GEMM_MR))
+        // Row blocks start on a multiple of both register-tile heights (6 and 12).
+        let rows = chunkRange(count: m, chunks: threads, chunk: part, alignment: 12)
         guard !rows.isEmpty else { return }
         let rowsA = operands.a + (transA == .none ? rows.lowerBound * lda : rows.lowerBound)
         let rowsC = operands.c + rows.lowerBound * ldc
@@ -167,13 +195,17 @@ private func nativeGemm(
         let aFloats = tower_gemm_pack_a_floats(mPart, k)
         let bFloats = tower_gemm_pack_b_floats(n, k)
         gemmWorkspacePool.withWorkspace(aFloats: aFloats, bFloats: bFloats) { workspace in
-            if portable {
+            switch kernel {
+            case .portable:
                 portableGemm(transA: ta, transB: tb, m: mPart, n: n, k: k, alpha: alpha,
                              a: rowsA, lda: lda, b: operands.b, ldb: ldb, beta: beta, c: rowsC, ldc: ldc,
                              packA: workspace.packA!, packB: workspace.packB!)
-            } else {
+            case .avx2:
                 tower_sgemm_avx2(ta, tb, mPart, n, k, alpha, rowsA, lda, operands.b, ldb, beta,
                                  rowsC, ldc, workspace.packA, workspace.packB)
+            case .avx512:
+                tower_sgemm_avx512(ta, tb, mPart, n, k, alpha, rowsA, lda, operands.b, ldb, beta,
+                                   rowsC, ldc, workspace.packA, workspace.packB)
             }
         }
     }

@@ -12,10 +12,18 @@ void tower_gemm_pack_b(int trans_b, long kc, long nc, const float *b, long ldb,
     pack_b_impl(trans_b, kc, nc, b, ldb, row0, col0, dst);
 }
 
+static long pk_max(long a, long b) { return a > b ? a : b; }
+
 long tower_gemm_pack_a_floats(long m, long k) {
-    return round_up_long(pk_min(m, TOWER_GEMM_MC), TOWER_GEMM_MR) * pk_min(k, TOWER_GEMM_KC);
+    long avx2 = round_up_long(pk_min(m, TOWER_GEMM_MC), TOWER_GEMM_MR) * pk_min(k, TOWER_GEMM_KC);
+    long avx512 = round_up_long(pk_min(m, TOWER_GEMM512_MC), TOWER_GEMM512_MR)
+                  * pk_min(k, TOWER_GEMM512_KC);
+    return pk_max(avx2, avx512);
 }
 
 long tower_gemm_pack_b_floats(long n, long k) {
-    return pk_min(k, TOWER_GEMM_KC) * round_up_long(pk_min(n, TOWER_GEMM_NC), TOWER_GEMM_NR);
+    long avx2 = pk_min(k, TOWER_GEMM_KC) * round_up_long(pk_min(n, TOWER_GEMM_NC), TOWER_GEMM_NR);
+    long avx512 = pk_min(k, TOWER_GEMM512_KC)
+                  * round_up_long(pk_min(n, TOWER_GEMM_NC), TOWER_GEMM512_NR);
+    return pk_max(avx2, avx512);
 }

@@ -11,6 +11,70 @@
 static inline long pk_min(long a, long b) { return a < b ? a : b; }
 
 // op(A)[i][p] is a[i*lda + p] (trans_a == 0) or a[p*lda + i] (trans_a == 1).
+// Micro-panels of `tile` rows (a compile-time constant after inlining).
+static inline __attribute__((always_inline)) void pack_a_tile(
+    long tile, int trans_a, long mc, long kc, const float *restrict a, long lda,
+    long row0, long col0, float *restrict dst) {
+    for (long ir = 0; ir < mc; ir += tile) {
+        long mr = pk_min(tile, mc - ir);
+        float *restrict d = dst + ir * kc;
+        if (!trans_a) {
+            const float *src = a + (row0 + ir) * lda + col0;
+            for (long p = 0; p < kc; p++) {
+                long ii = 0;
+                for (; ii < mr; ii++) d[ii] = src[ii * lda + p];
+                for (; ii < tile; ii++) d[ii] = 0.0f;
+                d += tile;
+            }
+        } else {
+            const float *src = a + col0 * lda + row0 + ir;
+            for (long p = 0; p < kc; p++) {
+                const float *s = src + p * lda;
+                long ii = 0;
+                for (; ii < mr; ii++) d[ii] = s[ii];
+                for (; ii < tile; ii++) d[ii] = 0.0f;
+                d += tile;
+            }
+        }
+    }
+}
+
+// op(B)[p][j] is b[p*ldb + j] (trans_b == 0) or b[j*ldb + p] (trans_b == 1).
+// Micro-panels of `tile` columns (a compile-time constant after inlining).
+static inline __attribute__((always_inline)) void pack_b_tile(
+    long tile, int trans_b, long kc, long nc, const float *restrict b, long ldb,
+    long row0, long col0, float *restrict dst) {
+    for (long jr = 0; jr < nc; jr += tile) {
+        long nr = pk_min(tile, nc - jr);
+        float *restrict d = dst + jr * kc;
+        if (!trans_b) {
+            const float *src = b + row0 * ldb + col0 + jr;
+            for (long p = 0; p < kc; p++) {
+                const float *s = src + p * ldb;
+                long jj = 0;
+                if (nr == tile) {
+                    for (; jj < tile; jj++) d[jj] = s[jj];
+                } else {
+                    for (; jj < nr; jj++) d[jj] = s[jj];
+                    for (; jj < tile; jj++) d[jj] = 0.0f;
+                }
+                d += tile;
+            }
+        } else {
+            const float *src = b + (col0 + jr) * ldb + row0;
+            long jj = 0;
+            for (; jj < nr; jj++) {
+                const float *s = src + jj * ldb;
+                for (long p = 0; p < kc; p++) d[p * tile + jj] = s[p];
+            }
+            for (; jj < tile; jj++) {
+                for (long p = 0; p < kc; p++) d[p * tile + jj] = 0.0f;
+            }
+        }
+    }
+}
+
+// The 6×16 packing used by the AVX2 and portable kernels.
 static inline void pack_a_impl(int trans_a, long mc, long kc, const float *restrict a, long lda,
                                long row0, long col0, float *restrict dst) {
     for (long ir = 0; ir < mc; ir += PK_MR) {

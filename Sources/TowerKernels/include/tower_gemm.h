@@ -19,6 +19,12 @@
 /// Columns of op(B) packed at once (multiple of TOWER_GEMM_NR).
 #define TOWER_GEMM_NC 4096
 
+/// Register tile and blocking of the AVX-512 kernel (12×32 tile).
+#define TOWER_GEMM512_MR 12
+#define TOWER_GEMM512_NR 32
+#define TOWER_GEMM512_MC 240
+#define TOWER_GEMM512_KC 384
+
 /// Packs the block op(A)[row0 ..< row0+mc, col0 ..< col0+kc] into micro-panels of
 /// TOWER_GEMM_MR rows: panel r holds, for each p, MR consecutive values (zero-padded past mc).
 /// `dst` needs round_up(mc, MR) * kc floats.
@@ -31,7 +37,7 @@ void tower_gemm_pack_a(int trans_a, long mc, long kc, const float *a, long lda,
 void tower_gemm_pack_b(int trans_b, long kc, long nc, const float *b, long ldb,
                        long row0, long col0, float *dst);
 
-/// Floats needed in `pack_a` / `pack_b` by tower_sgemm_avx2 for an m×n×k problem.
+/// Floats needed in `pack_a` / `pack_b` by any of the kernels below for an m×n×k problem.
 long tower_gemm_pack_a_floats(long m, long k);
 long tower_gemm_pack_b_floats(long n, long k);
 
@@ -42,6 +48,14 @@ long tower_gemm_pack_b_floats(long n, long k);
 void tower_sgemm_avx2(int trans_a, int trans_b, long m, long n, long k, float alpha,
                       const float *a, long lda, const float *b, long ldb, float beta,
                       float *c, long ldc, float *pack_a, float *pack_b);
+
+/// 1 when the CPU (and OS) support AVX-512F and FMA, 0 otherwise.
+int tower_cpu_has_avx512f(void);
+
+/// As tower_sgemm_avx2, with the AVX-512F 12×32 micro-kernel; requires tower_cpu_has_avx512f().
+void tower_sgemm_avx512(int trans_a, int trans_b, long m, long n, long k, float alpha,
+                        const float *a, long lda, const float *b, long ldb, float beta,
+                        float *c, long ldc, float *pack_a, float *pack_b);
 
 /// Prefetches the cache line at `p` for writing (used by the portable Swift kernel).
 static inline void tower_prefetch_write(const void *p) {
