@@ -9,6 +9,7 @@
 
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
 
+#define TOWER_PACK_AVX2 1
 #include "gemm_pack_impl.h"
 
 #define MR TOWER_GEMM_MR

@@ -13,6 +13,7 @@ int tower_cpu_has_avx512f(void) {
 
 #pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
 
+#define TOWER_PACK_AVX2 1
 #include "gemm_pack_impl.h"
 
 #define MR TOWER_GEMM512_MR

@@ -24,7 +24,7 @@ struct GemmBenchmark: ParsableCommand {
     @Flag(help: "Skip the 4096³ shape.")
     var quick = false
 
-    @Option(help: "Kernel for our figures: native or portable.")
+    @Option(help: "Kernel for our figures: native, avx512, avx2 or portable.")
     var kernel = "native"
 
     struct Shape { let m: Int, n: Int, k: Int }
@@ -41,7 +41,9 @@ struct GemmBenchmark: ParsableCommand {
         switch kernel {
         case "native": ours = .native
         case "portable": ours = .portable
-        default: throw ValidationError("--kernel: expected native or portable, found \"\(kernel)\"")
+        case "avx2": ours = .avx2
+        case "avx512": ours = .avx512
+        default: throw ValidationError("--kernel: expected native, avx512, avx2 or portable, found \"\(kernel)\"")
         }
         var shapes = [Shape(m: 1024, n: 1024, k: 64), Shape(m: 1024, n: 128, k: 64),
                       Shape(m: 1024, n: 1024, k: 256)]
@@ -51,7 +53,7 @@ struct GemmBenchmark: ParsableCommand {
         ]
         let reference = GemmKernel.openBLASAvailable
         if !json {
-            print("gemm: ours = \(ours == .portable ? "portable" : GemmKernel.nativeName)"
+            print("gemm: ours = \(kernel) (native here: \(GemmKernel.nativeName))"
                   + (reference ? ", reference = OpenBLAS (core \(GemmKernel.openBLASCoreName ?? "?"))" : "")
                   + "; GFLOPS = 2·m·n·k / time, best of \(rounds) interleaved rounds, each ≥ \(minSeconds) s")
             var header = "     m      n      k  op  threads     ours"
