@@ -34,6 +34,7 @@ static inline __attribute__((always_inline)) void kernel_12x32(
     }
     for (int i = 0; i < MR; i++) {
         _mm_prefetch((const char *)(C + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(C + i * ldc + 16), _MM_HINT_T0);
         _mm_prefetch((const char *)(C + i * ldc + NR - 1), _MM_HINT_T0);
     }
     for (long p = 0; p < kc; p++) {

@@ -22,8 +22,12 @@
 /// Register tile and blocking of the AVX-512 kernel (12×32 tile).
 #define TOWER_GEMM512_MR 12
 #define TOWER_GEMM512_NR 32
+#ifndef TOWER_GEMM512_MC
 #define TOWER_GEMM512_MC 240
-#define TOWER_GEMM512_KC 384
+#endif
+#ifndef TOWER_GEMM512_KC
+#define TOWER_GEMM512_KC 512
+#endif
 
 /// Packs the block op(A)[row0 ..< row0+mc, col0 ..< col0+kc] into micro-panels of
 /// TOWER_GEMM_MR rows: panel r holds, for each p, MR consecutive values (zero-padded past mc).
