@@ -68,13 +68,20 @@ private func portableTile(
     kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
     ldc: Int, alpha: Float, beta: Float, rows: Int, columns: Int
 ) {
-    var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
-    var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
-    var c40 = SIMD8<Float>(), c41 = SIMD8<Float>(), c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
     for i in 0..<rows {
         tower_prefetch_write(c + i * ldc)
         tower_prefetch_write(c + i * ldc + columns - 1)
     }
+    #if arch(x86_64) || arch(i386)
+    // 16 xmm registers: two passes of a 6×8 tile (12 xmm accumulators) avoid spills.
+    let left = halfTile(kc: kc, a: a, b: b)
+    let right = halfTile(kc: kc, a: a, b: b + 8)
+    let (c00, c10, c20, c30, c40, c50) = left
+    let (c01, c11, c21, c31, c41, c51) = right
+    #else
+    var c00 = SIMD8<Float>(), c01 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
+    var c20 = SIMD8<Float>(), c21 = SIMD8<Float>(), c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
+    var c40 = SIMD8<Float>(), c41 = SIMD8<Float>(), c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
     var pa = a
     var pb = UnsafeRawPointer(b)
     for _ in 0..<kc {
@@ -95,6 +102,7 @@ private func portableTile(
         pa += 6
         pb += 64
     }
+    #endif
     let va = SIMD8<Float>(repeating: alpha)
     if rows == 6 && columns == 16 {
         storeRow(c, c00, c01, va, beta)
@@ -120,6 +128,29 @@ private func portableTile(
             }
         }
     }
+}
+
+/// A 6×8 product of a packed A micro-panel and 8 columns of a packed B micro-panel (row stride
+/// 16 floats): one accumulator per row.
+@inline(__always)
+private func halfTile(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>)
+    -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>()
+    var c3 = SIMD8<Float>(), c4 = SIMD8<Float>(), c5 = SIMD8<Float>()
+    var pa = a
+    var pb = UnsafeRawPointer(b)
+    for _ in 0..<kc {
+        let bv = pb.loadUnaligned(as: SIMD8<Float>.self)
+        c0 = multiplyAdd(c0, SIMD8(repeating: pa[0]), bv)
+        c1 = multiplyAdd(c1, SIMD8(repeating: pa[1]), bv)
+        c2 = multiplyAdd(c2, SIMD8(repeating: pa[2]), bv)
+        c3 = multiplyAdd(c3, SIMD8(repeating: pa[3]), bv)
+        c4 = multiplyAdd(c4, SIMD8(repeating: pa[4]), bv)
+        c5 = multiplyAdd(c5, SIMD8(repeating: pa[5]), bv)
+        pa += 6
+        pb += 64
+    }
+    return (c0, c1, c2, c3, c4, c5)
 }
 
 @inline(__always)

@@ -35,7 +35,7 @@ struct GemmWorkspace: @unchecked Sendable {
 /// A lock-protected pool of workspaces so that steady-state gemm calls allocate nothing:
 /// each thread of a call takes one workspace and gives it back when done.
 final class GemmWorkspacePool: Sendable {
-    private static let maximumKept = 8
+    private static let maximumKept = 4
     private let free = Mutex<[GemmWorkspace]>({
         var list: [GemmWorkspace] = []
         list.reserveCapacity(GemmWorkspacePool.maximumKept)
