@@ -1,0 +1,135 @@
+// AVX-512F single-precision GEMM: the same BLIS loop order as gemm_avx2.c with a 12×32 register
+// tile (24 zmm accumulators, two B vectors, one broadcast). Compiled with a target attribute, not
+// a build flag; callers check tower_cpu_has_avx512f() first.
+#include "include/tower_gemm.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+int tower_cpu_has_avx512f(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+}
+
+#pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
+
+#define TOWER_PACK_AVX2 1
+#include "gemm_pack_impl.h"
+
+#define MR TOWER_GEMM512_MR
+#define NR TOWER_GEMM512_NR
+#define MC TOWER_GEMM512_MC
+#define KC TOWER_GEMM512_KC
+#define NC TOWER_GEMM_NC
+
+// C[0..12, 0..32] (row stride ldc) = alpha·A·B + beta·C from packed micro-panels
+// (B 64-byte aligned). beta == 0 never reads C.
+static inline __attribute__((always_inline)) void kernel_12x32(
+    long kc, const float *restrict A, const float *restrict B, float *restrict C, long ldc,
+    float alpha, float beta) {
+    __m512 acc[MR][2];
+    for (int i = 0; i < MR; i++) {
+        acc[i][0] = _mm512_setzero_ps();
+        acc[i][1] = _mm512_setzero_ps();
+    }
+    for (int i = 0; i < MR; i++) {
+        _mm_prefetch((const char *)(C + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(C + i * ldc + 16), _MM_HINT_T0);
+        _mm_prefetch((const char *)(C + i * ldc + NR - 1), _MM_HINT_T0);
+    }
+    for (long p = 0; p < kc; p++) {
+        __m512 b0 = _mm512_load_ps(B);
+        __m512 b1 = _mm512_load_ps(B + 16);
+        _mm_prefetch((const char *)(B + 8 * NR), _MM_HINT_T0);
+#pragma clang loop unroll(full)
+        for (int i = 0; i < MR; i++) {
+            __m512 a = _mm512_set1_ps(A[i]);
+            acc[i][0] = _mm512_fmadd_ps(a, b0, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_ps(a, b1, acc[i][1]);
+        }
+        A += MR;
+        B += NR;
+    }
+    __m512 va = _mm512_set1_ps(alpha);
+    if (beta == 0.0f) {
+        for (int i = 0; i < MR; i++) {
+            _mm512_storeu_ps(C + i * ldc, _mm512_mul_ps(va, acc[i][0]));
+            _mm512_storeu_ps(C + i * ldc + 16, _mm512_mul_ps(va, acc[i][1]));
+        }
+    } else {
+        __m512 vb = _mm512_set1_ps(beta);
+        for (int i = 0; i < MR; i++) {
+            float *row = C + i * ldc;
+            _mm512_storeu_ps(row, _mm512_fmadd_ps(va, acc[i][0], _mm512_mul_ps(vb, _mm512_loadu_ps(row))));
+            _mm512_storeu_ps(row + 16,
+                             _mm512_fmadd_ps(va, acc[i][1], _mm512_mul_ps(vb, _mm512_loadu_ps(row + 16))));
+        }
+    }
+}
+
+static void kernel_full(long kc, const float *A, const float *B, float *C, long ldc,
+                        float alpha, float beta) {
+    kernel_12x32(kc, A, B, C, ldc, alpha, beta);
+}
+
+static void kernel_edge(long kc, const float *A, const float *B, float *C, long ldc,
+                        float alpha, float beta, long mr, long nr) {
+    float tile[MR * NR] __attribute__((aligned(64)));
+    kernel_12x32(kc, A, B, tile, NR, alpha, 0.0f);
+    for (long i = 0; i < mr; i++) {
+        float *row = C + i * ldc;
+        const float *t = tile + i * NR;
+        if (beta == 0.0f) {
+            for (long j = 0; j < nr; j++) row[j] = t[j];
+        } else {
+            for (long j = 0; j < nr; j++) row[j] = t[j] + beta * row[j];
+        }
+    }
+}
+
+void tower_sgemm_avx512(int trans_a, int trans_b, long m, long n, long k, float alpha,
+                        const float *a, long lda, const float *b, long ldb, float beta,
+                        float *c, long ldc, float *pack_a, float *pack_b) {
+    for (long jc = 0; jc < n; jc += NC) {
+        long nc = pk_min(NC, n - jc);
+        for (long pc = 0; pc < k; pc += KC) {
+            long kc = pk_min(KC, k - pc);
+            float beta_block = pc == 0 ? beta : 1.0f;
+            pack_b_tile(NR, trans_b, kc, nc, b, ldb, pc, jc, pack_b);
+            for (long ic = 0; ic < m; ic += MC) {
+                long mc = pk_min(MC, m - ic);
+                pack_a_tile(MR, trans_a, mc, kc, a, lda, ic, pc, pack_a);
+                for (long jr = 0; jr < nc; jr += NR) {
+                    long nr = pk_min(NR, nc - jr);
+                    const float *bp = pack_b + jr * kc;
+                    for (long ir = 0; ir < mc; ir += MR) {
+                        long mr = pk_min(MR, mc - ir);
+                        const float *ap = pack_a + ir * kc;
+                        float *cp = c + (ic + ir) * ldc + jc + jr;
+                        if (mr == MR && nr == NR) {
+                            kernel_full(kc, ap, bp, cp, ldc, alpha, beta_block);
+                        } else {
+                            kernel_edge(kc, ap, bp, cp, ldc, alpha, beta_block, mr, nr);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#pragma clang attribute pop
+
+#else  // not x86-64: no AVX-512 kernel; callers never reach tower_sgemm_avx512.
+
+int tower_cpu_has_avx512f(void) { return 0; }
+
+void tower_sgemm_avx512(int trans_a, int trans_b, long m, long n, long k, float alpha,
+                        const float *a, long lda, const float *b, long ldb, float beta,
+                        float *c, long ldc, float *pack_a, float *pack_b) {
+    (void)trans_a; (void)trans_b; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda;
+    (void)b; (void)ldb; (void)beta; (void)c; (void)ldc; (void)pack_a; (void)pack_b;
+    __builtin_trap();
+}
+
+#endif
