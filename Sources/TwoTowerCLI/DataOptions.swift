@@ -1,4 +1,5 @@
 import ArgumentParser
+import TowerData
 import TwoTower
 
 /// The input data options shared by `train`, `evaluate` and `inspect`.
@@ -48,4 +49,27 @@ struct DataOptions: ParsableArguments {
 
 enum DataFormatOption: String, ExpressibleByArgument, CaseIterable {
     case csv, tsv, movielens, lightgcn
+}
+
+extension DataOptions {
+    /// The library's description of this data.
+    func source() throws -> DataSource {
+        var source = DataSource()
+        source.path = data
+        source.format = format.map { DataSource.Format(rawValue: $0.rawValue)! }
+        source.userColumn = userColumn
+        source.itemColumn = itemColumn
+        source.timestampColumn = timestampColumn
+        source.ratingColumn = ratingColumn
+        source.minimumRating = minRating
+        source.testPath = test
+        source.skipBadLines = skipBadLines
+        if let split {
+            do { source.split = try SplitStrategy(parsing: split) } catch { throw ValidationError("\(error)") }
+        }
+        if minRating != nil && ratingColumn == nil && (format == .csv || format == .tsv) {
+            throw ValidationError("--min-rating needs --rating-column for csv/tsv data")
+        }
+        return source
+    }
 }

@@ -19,3 +19,13 @@ enum EvaluationProtocolOption: String, ExpressibleByArgument, CaseIterable {
     case perUser = "per-user"
     case perRow = "per-row"
 }
+
+extension EvaluationOptions {
+    func settings(seed: UInt64) throws -> EvaluationSettings {
+        var s = EvaluationSettings()
+        s.ks = try cutoffs()
+        s.protocolKind = `protocol` == .perUser ? .perUser : .perRow
+        s.seed = seed
+        return s
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import TwoTower
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a two-tower model, evaluate it on held-out data against baselines, optionally save it.",
+        discussion: """
+            Examples:
+              twotower train                                   # built-in synthetic data
+              twotower train --data ml-latest-small/ratings.csv --logq streaming --output model
+              twotower train --data gowalla/train.txt --test gowalla/test.txt --eval-k 20
+              twotower train --data log.csv --user-column uid --item-column sku --timestamp-column ts \\
+                             --sampler in-batch --sampler cross-batch:4096
+            """)
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var training: TrainingOptions
+    @OptionGroup var evaluation: EvaluationOptions
+
+    @Option(name: .long, help: ArgumentHelp("Save the trained model to this directory.", valueName: "dir"))
+    var output: String?
+
+    @Flag(name: .customLong("validate"), help: "Hold out a validation set and report the validation metric after every epoch (implied by --patience).")
+    var validationSet = false
+
+    @Option(name: .long, help: "Threads for matrix products and ranking (default: by problem size, at most 2).")
+    var threads: Int?
+
+    @Flag(name: .long, help: "Print only the results.")
+    var quiet = false
+
+    func validate() throws {
+        _ = try makeRun()
+    }
+
+    func makeRun() throws -> TrainingRun {
+        var run = TrainingRun()
+        do {
+            run.data = try data.source()
+            run.model = try model.configuration()
+            run.training = try training.configuration()
+            run.evaluation = try evaluation.settings(seed: run.training.seed)
+            run.validation = validationSet
+            run.output = output
+            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+            run.threads = threads
+            try run.validate()
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.message)
+        }
+        return run
+    }
+
+    func run() throws {
+        let run = try makeRun()
+        let progress = TrainingProgress.standardOutput(quiet: quiet, totalEpochs: run.training.epochs)
+        let report = try run.run(progress: progress) { line in if !quiet { print(line) } }
+        print(report.table)
+        if !quiet {
+            print(String(format: "trained %d epochs in %.1fs (%.0f examples/s); evaluated %d %@",
+                         report.training.epochs, report.training.seconds, report.training.examplesPerSecond,
+                         report.evaluated, run.evaluation.protocolKind == .perUser ? "users" : "rows"))
+        }
+        if let path = evaluation.metricsOut {
+            try AtomicFile.write(report.json(), to: path)
+        }
+    }
+}
