@@ -4,7 +4,7 @@ import TowerCore
 @testable import TowerData
 
 @Suite struct SyntheticDatasetTests {
-    static let medium = SyntheticConfiguration(users: 3000, items: 2000, interactions: 120_000, seed: 5)
+    static let medium = SyntheticConfiguration(users: 1500, items: 1000, interactions: 60_000, seed: 5)
 
     @Test func seededAndSized() {
         let small = SyntheticConfiguration(users: 200, items: 600, interactions: 6000, seed: 1)
@@ -29,9 +29,9 @@ import TowerCore
         config.temperature = 1000
         let data = SyntheticDataset.generate(config)
         let (userCounts, itemCounts) = data.log.rowCounts()
-        // Least-squares slope of log count against log (rank + 1) over ranks 20…999.
+        // Least-squares slope of log count against log (rank + 1) over ranks 10…499.
         var xs: [Double] = [], ys: [Double] = []
-        for i in 20..<1000 where itemCounts[i] > 0 { xs.append(log(Double(i + 1))); ys.append(log(Double(itemCounts[i]))) }
+        for i in 10..<500 where itemCounts[i] > 0 { xs.append(log(Double(i + 1))); ys.append(log(Double(itemCounts[i]))) }
         let mx = xs.reduce(0, +) / Double(xs.count), my = ys.reduce(0, +) / Double(ys.count)
         var sxy = 0.0, sxx = 0.0
         for k in xs.indices { sxy += (xs[k] - mx) * (ys[k] - my); sxx += (xs[k] - mx) * (xs[k] - mx) }
@@ -47,9 +47,9 @@ import TowerCore
     }
 
     @Test func defaultShapeHasHeadShareInRange() {
-        // The default catalogue and activity with a quarter of the users: the top 1% of items hold
+        // The default catalogue and activity with 1,500 users: the top 1% of items hold
         // 15–30% of the interactions.
-        let data = SyntheticDataset.generate(SyntheticConfiguration(users: 5000, interactions: 250_000))
+        let data = SyntheticDataset.generate(SyntheticConfiguration(users: 1500, interactions: 75_000))
         let stats = DatasetStatistics(data.log)
         #expect(stats.topOnePercentShare >= 0.15 && stats.topOnePercentShare <= 0.30, "share \(stats.topOnePercentShare)")
     }
@@ -62,7 +62,7 @@ import TowerCore
         var oracleHits = 0, popularityHits = 0, evaluated = 0
         var scores = [Float](repeating: 0, count: data.log.itemCount)
         let popularityOrder = (0..<data.log.itemCount).sorted { trainCounts[$0] > trainCounts[$1] }
-        for u in stride(from: 0, to: data.log.userCount, by: 5) where split.testItemsByUser.count(of: u) > 0 {
+        for u in stride(from: 0, to: data.log.userCount, by: 2) where split.testItemsByUser.count(of: u) > 0 {
             evaluated += 1
             let target = split.testItemsByUser.items(of: u).first!
             data.truth.oracleScores(user: u, into: &scores)
