@@ -19,18 +19,16 @@ public struct SyntheticConfiguration: Sendable, Equatable {
     public var minimumActivity: Int
     /// Most interactions per user.
     public var maximumActivity: Int
-    /// Candidates drawn from the popularity law per interaction of a user (the pool size factor).
-    public var poolFactor: Int
     public var seed: UInt64
 
     public init(users: Int = 20_000, items: Int = 10_000, interactions: Int = 1_000_000, factors: Int = 16,
-                temperature: Float = 0.2, popularityExponent: Double = 0.8, activitySigma: Double = 0.8,
-                minimumActivity: Int = 5, maximumActivity: Int? = nil, poolFactor: Int = 8, seed: UInt64 = 42) {
+                temperature: Float = 0.1, popularityExponent: Double = 0.9, activitySigma: Double = 0.8,
+                minimumActivity: Int = 5, maximumActivity: Int? = nil, seed: UInt64 = 42) {
         self.users = users; self.items = items; self.interactions = interactions; self.factors = factors
         self.temperature = temperature; self.popularityExponent = popularityExponent
         self.activitySigma = activitySigma; self.minimumActivity = minimumActivity
         self.maximumActivity = maximumActivity ?? max(minimumActivity, items / 10)
-        self.poolFactor = poolFactor; self.seed = seed
+        self.seed = seed
     }
 }
 

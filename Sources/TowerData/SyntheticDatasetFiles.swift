@@ -52,7 +52,7 @@ extension SyntheticDataset {
           "users": \(c.users), "items": \(c.items), "interactions": \(log.count), "target_interactions": \(c.interactions),
           "factors": \(c.factors), "temperature": \(c.temperature), "popularity_exponent": \(c.popularityExponent),
           "activity_sigma": \(c.activitySigma), "minimum_activity": \(c.minimumActivity),
-          "maximum_activity": \(c.maximumActivity), "pool_factor": \(c.poolFactor), "seed": \(c.seed),
+          "maximum_activity": \(c.maximumActivity), "seed": \(c.seed),
           "files": {"interactions": "interactions.csv", "truth": "truth.bin"}
         }
 

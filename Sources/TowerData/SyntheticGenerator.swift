@@ -3,18 +3,17 @@ import TowerCore
 
 /// A dataset with planted structure and its truth.
 ///
-/// The law, exactly (all draws from `Xoshiro256`, seeded per block of 256 users from `seed`, so the
+/// The law, exactly (all draws from `Xoshiro256`, seeded per block of 64 users from `seed`, so the
 /// result does not depend on the thread count):
 /// 1. Item popularity `p_i ∝ (i + 1)^(−s)` (item 0 most popular); item and user vectors have
 ///    i.i.d. `N(0, 1/f)` components (norms ≈ 1).
 /// 2. User activity `n_u = clamp(round(c · exp(σ z_u)), minimumActivity, maximumActivity)`,
 ///    `z_u ~ N(0, 1)`, with `c` fitted so that Σ n_u ≈ `interactions` (a log-normal, heavy tail).
-/// 3. For user `u`: draw a pool of `poolFactor · n_u` candidates i.i.d. from `p` (alias table);
-///    with `c_i` the multiplicity of item `i` in the pool, draw `n_u` distinct items without
-///    replacement with probability ∝ `c_i · exp(⟨u, i⟩ / τ)` (Plackett–Luce, by Gumbel-top-k:
-///    each copy gets key `⟨u, i⟩/τ + Gumbel`, an item keeps its largest key, the `n_u` largest
-///    keys win). As the pool grows, `c_i / pool → p_i`, so this is sequential sampling without
-///    replacement ∝ `p_i · exp(⟨u, i⟩ / τ)`; the oracle ranking is `log p_i + ⟨u, i⟩ / τ`.
+/// 3. For user `u`: the weights `w_i = p_i · exp(⟨u, i⟩ / τ)` are computed for every item (the
+///    exponent clamped to [−87, 80] for Float range), and `n_u` distinct items are drawn by
+///    sequential sampling without replacement ∝ `w` (draw ∝ `w`, redraw an item already chosen),
+///    i.e. exactly the Plackett–Luce law. The oracle ranking `log p_i + ⟨u, i⟩ / τ` orders each
+///    user's items by their weights: it is the Bayes-optimal ranking for this law.
 /// 4. The chosen items get a random order and increasing timestamps: a start uniform over a year
 ///    from 2020-01-01, then exponential gaps of mean one day.
 public struct SyntheticDataset: Sendable {
@@ -30,7 +29,7 @@ public struct SyntheticDataset: Sendable {
     /// Generates the dataset for `configuration` (about a second for the default size in release).
     public static func generate(_ configuration: SyntheticConfiguration = SyntheticConfiguration()) -> SyntheticDataset {
         let c = configuration
-        precondition(c.users > 0 && c.items > 1 && c.factors > 0 && c.temperature > 0 && c.poolFactor > 0,
+        precondition(c.users > 0 && c.items > 1 && c.factors > 0 && c.temperature > 0,
                      "SyntheticDataset: invalid configuration \(c)")
         precondition(c.minimumActivity >= 1 && c.maximumActivity >= c.minimumActivity && c.maximumActivity <= c.items,
                      "SyntheticDataset: activity bounds \(c.minimumActivity)…\(c.maximumActivity) for \(c.items) items")
@@ -42,7 +41,9 @@ public struct SyntheticDataset: Sendable {
         let weights = (0..<c.items).map { pow(Double($0 + 1), -c.popularityExponent) }
         let total = weights.reduce(0, +)
         let logPopularity = weights.map { Float(Foundation.log($0 / total)) }
-        let alias = AliasTable(weights: weights)
+        var columns = [Float](repeating: 0, count: c.items * f)   // [factors, items]
+        for i in 0..<c.items { for k in 0..<f { columns[k * c.items + i] = itemFactors.storage[i * f + k] } }
+        let itemColumns = columns
 
         // Activity: log-normal, scaled so the clamped sum is near the target.
         let raw = (0..<c.users).map { _ in exp(c.activitySigma * standardNormal(&rng)) }
@@ -65,7 +66,7 @@ public struct SyntheticDataset: Sendable {
         var users = [Int32](repeating: 0, count: capacity)
         var items = [Int32](repeating: -1, count: capacity)
         var times = [Int64](repeating: 0, count: capacity)
-        let blockSize = 256
+        let blockSize = 64
         let blocks = (c.users + blockSize - 1) / blockSize
         let baseSeed = rng.next()
         users.withUnsafeMutableBufferPointer { usersOut in
@@ -73,13 +74,16 @@ public struct SyntheticDataset: Sendable {
                 times.withUnsafeMutableBufferPointer { timesOut in
                     let out = SyntheticOutput(users: usersOut.baseAddress!, items: itemsOut.baseAddress!, times: timesOut.baseAddress!)
                     DispatchQueue.concurrentPerform(iterations: blocks) { block in
-                        var worker = SyntheticWorker(configuration: c, alias: alias)
+                        var worker = SyntheticWorker(configuration: c)
                         var blockRng = Xoshiro256(seed: baseSeed ^ (UInt64(block + 1) &* 0xD1B5_4A32_D192_ED03))
                         userFactors.withUnsafeBufferPointer { uf in
-                            itemFactors.withUnsafeBufferPointer { vf in
-                                for u in (block * blockSize) ..< min(c.users, (block + 1) * blockSize) {
-                                    worker.drawUser(u, count: userActivity[u], at: userOffsets[u], userFactors: uf.baseAddress!,
-                                                    itemFactors: vf.baseAddress!, out: out, rng: &blockRng)
+                            itemColumns.withUnsafeBufferPointer { vf in
+                                logPopularity.withUnsafeBufferPointer { lp in
+                                    for u in (block * blockSize) ..< min(c.users, (block + 1) * blockSize) {
+                                        worker.drawUser(u, count: userActivity[u], at: userOffsets[u], userFactors: uf.baseAddress!,
+                                                        itemFactorsByColumn: vf.baseAddress!, logPopularity: lp.baseAddress!,
+                                                        out: out, rng: &blockRng)
+                                    }
                                 }
                             }
                         }
@@ -87,7 +91,7 @@ public struct SyntheticDataset: Sendable {
                 }
             }
         }
-        // Drop unfilled slots (a pool with too few distinct items), keeping order.
+        // Drop unfilled slots (a user whose weights ran out), keeping order.
         if items.contains(-1) {
             let keep = (0..<capacity).filter { items[$0] >= 0 }
             users = keep.map { users[$0] }; times = keep.map { times[$0] }; items = keep.map { items[$0] }
@@ -112,81 +116,129 @@ struct SyntheticOutput: @unchecked Sendable {
 /// Per-block scratch for drawing one user's items (allocated once per block).
 struct SyntheticWorker {
     let configuration: SyntheticConfiguration
-    let alias: AliasTable
-    var slotOfItem: [Int32]
-    var stampOfItem: [Int32]
-    var keys: [Float] = []
-    var candidates: [Int32] = []
+    var weights: [Float]
+    var cumulative: [Double]
+    var chosenStamp: [Int32]
+    var chosen: [Int32] = []
 
-    init(configuration: SyntheticConfiguration, alias: AliasTable) {
+    init(configuration: SyntheticConfiguration) {
         self.configuration = configuration
-        self.alias = alias
-        slotOfItem = [Int32](repeating: 0, count: configuration.items)
-        stampOfItem = [Int32](repeating: -1, count: configuration.items)
+        weights = [Float](repeating: 0, count: configuration.items)
+        cumulative = [Double](repeating: 0, count: configuration.items + 1)
+        chosenStamp = [Int32](repeating: -1, count: configuration.items)
     }
 
+    /// Draws user `u`'s items. `itemFactorsByColumn` is `[factors, items]` (transposed), `logPopularity` `[items]`.
     mutating func drawUser(_ u: Int, count n: Int, at offset: Int, userFactors: UnsafePointer<Float>,
-                           itemFactors: UnsafePointer<Float>, out: SyntheticOutput, rng: inout Xoshiro256) {
-        let f = configuration.factors
+                           itemFactorsByColumn: UnsafePointer<Float>, logPopularity: UnsafePointer<Float>,
+                           out: SyntheticOutput, rng: inout Xoshiro256) {
+        let f = configuration.factors, items = configuration.items
         let invT = 1 / configuration.temperature
         let uv = userFactors + u * f
-        keys.removeAll(keepingCapacity: true)
-        candidates.removeAll(keepingCapacity: true)
-        let stamp = Int32(u)
-        var draws = 0
-        let target = n * configuration.poolFactor
-        // Keep drawing until the pool is full and has enough distinct items (bounded).
-        while (draws < target || candidates.count < n) && draws < 64 * target {
-            let i = alias.draw(&rng)
-            draws += 1
-            let vi = itemFactors + i * f
-            var dot: Float = 0
-            for k in 0..<f { dot += uv[k] * vi[k] }
-            let g = -logf(-logf(uniformOpenFloat(&rng)))
-            let key = dot * invT + g
-            if stampOfItem[i] == stamp {
-                let s = Int(slotOfItem[i])
-                if key > keys[s] { keys[s] = key }
-            } else {
-                stampOfItem[i] = stamp
-                slotOfItem[i] = Int32(candidates.count)
-                candidates.append(Int32(i)); keys.append(key)
+        weights.withUnsafeMutableBufferPointer { w in
+            let wp = w.baseAddress!
+            for i in 0..<items { wp[i] = logPopularity[i] }
+            var k = 0
+            while k + 4 <= f {
+                let a0 = uv[k] * invT, a1 = uv[k + 1] * invT, a2 = uv[k + 2] * invT, a3 = uv[k + 3] * invT
+                let c0 = itemFactorsByColumn + k * items, c1 = c0 + items, c2 = c1 + items, c3 = c2 + items
+                for i in 0..<items { wp[i] = wp[i] + (a0 * c0[i] + a1 * c1[i]) + (a2 * c2[i] + a3 * c3[i]) }
+                k += 4
             }
+            while k < f {
+                let a = uv[k] * invT
+                let column = itemFactorsByColumn + k * items
+                for i in 0..<items { wp[i] = wp[i] + a * column[i] }
+                k += 1
+            }
+            fastExp(wp, items)
         }
-        let m = min(n, candidates.count)
-        selectLargest(m)
-        // Random order, then increasing timestamps.
-        var i = m - 1
+        rebuildCumulative()
+        chosen.removeAll(keepingCapacity: true)
+        let stamp = Int32(u)
+        var rejections = 0
+        let m = min(n, items)
+        while chosen.count < m {
+            let total = cumulative[items]
+            if !(total > 0) { break }
+            let r = uniformDouble(&rng) * total
+            // First index with cumulative[i + 1] > r.
+            var lo = 0, hi = items - 1
+            cumulative.withUnsafeBufferPointer { c in
+                while lo < hi {
+                    let mid = (lo + hi) >> 1
+                    if c[mid + 1] > r { hi = mid } else { lo = mid + 1 }
+                }
+            }
+            if chosenStamp[lo] == stamp || weights[lo] == 0 {
+                rejections += 1
+                if rejections > 4 * m + 32 {
+                    // Mass concentrated on chosen items: remove them and redraw from the rest.
+                    for i in chosen { weights[Int(i)] = 0 }
+                    rebuildCumulative()
+                    rejections = 0
+                }
+                continue
+            }
+            chosenStamp[lo] = stamp
+            chosen.append(Int32(lo))
+        }
+        // Random order (the draw order would put the strongest items first), increasing times.
+        var i = chosen.count - 1
         while i > 0 {
             let j = uniformIndex(i + 1, &rng)
-            candidates.swapAt(i, j)
+            chosen.swapAt(i, j)
             i -= 1
         }
         var t = Int64(1_577_836_800) + Int64(uniformDouble(&rng) * 365 * 86_400)
-        for k in 0..<m {
+        for k in 0..<chosen.count {
             t += 1 + Int64(-Foundation.log(1 - uniformDouble(&rng)) * 86_400)
             out.users[offset + k] = Int32(u)
-            out.items[offset + k] = candidates[k]
+            out.items[offset + k] = chosen[k]
             out.times[offset + k] = t
         }
     }
 
-    /// Moves the `m` largest keys (and their candidates) to the front (quickselect).
-    private mutating func selectLargest(_ m: Int) {
-        var lo = 0, hi = keys.count - 1
-        if m <= 0 || m >= keys.count { return }
-        while lo < hi {
-            let pivot = keys[(lo + hi) / 2]
-            var i = lo, j = hi
-            while i <= j {
-                while keys[i] > pivot { i += 1 }
-                while keys[j] < pivot { j -= 1 }
-                if i <= j {
-                    keys.swapAt(i, j); candidates.swapAt(i, j)
-                    i += 1; j -= 1
-                }
+    private mutating func rebuildCumulative() {
+        let items = configuration.items
+        weights.withUnsafeBufferPointer { w in
+            cumulative.withUnsafeMutableBufferPointer { c in
+                var sum = 0.0
+                c[0] = 0
+                for i in 0..<items { sum += Double(w[i]); c[i + 1] = sum }
             }
-            if m - 1 <= j { hi = j } else if m - 1 >= i { lo = i } else { return }
         }
     }
+}
+
+/// `x[i] ← exp(clamp(x[i], −87, 80))` in place: 2^(x·log2 e) split into an integer power (exponent
+/// bits) and a degree-6 polynomial for 2^f on [−0.5, 0.5] (relative error ≈ 2e-7). No FMA.
+func fastExp(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+    var i = 0
+    let log2e = SIMD8<Float>(repeating: 1.442_695_04)
+    let magic = SIMD8<Float>(repeating: 12_582_912)
+    let low = SIMD8<Float>(repeating: -87), high = SIMD8<Float>(repeating: 80)
+    while i + 8 <= n {
+        var v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+        v.replace(with: low, where: v .< low)
+        v.replace(with: high, where: v .> high)
+        let y = v * log2e
+        // Round to nearest through the 1.5·2^23 trick: the integer lands in the low mantissa bits.
+        let t = y + magic
+        let k = t - magic
+        let f = y - k
+        var p = SIMD8<Float>(repeating: 1.535_336_2e-4)
+        p = p * f + 1.339_887_4e-3
+        p = p * f + 9.618_437_4e-3
+        p = p * f + 5.550_332_5e-2
+        p = p * f + 0.240_226_5
+        p = p * f + 0.693_147_2
+        p = p * f + 1
+        let n = unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000
+        let bits = (n &+ 127) &<< 23
+        let scale = unsafeBitCast(bits, to: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(x + i).storeBytes(of: p * scale, as: SIMD8<Float>.self)
+        i += 8
+    }
+    while i < n { x[i] = expf(min(80, max(-87, x[i]))); i += 1 }
 }

@@ -56,6 +56,12 @@ struct LoadBenchmark: ParsableCommand {
         while let batch = iterator.next() { checksum &+= Int(batch.items[0]) &+ batch.count }
         let epochSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 
+        // The default synthetic dataset (what `twotower train` generates first).
+        let synthStart = DispatchTime.now().uptimeNanoseconds
+        let synthetic = SyntheticDataset.generate()
+        let synthSeconds = Double(DispatchTime.now().uptimeNanoseconds - synthStart) / 1e9
+        let stats = DatasetStatistics(synthetic.log)
+
         for (file, r) in results {
             if json {
                 print("{\"file\": \"\(file)\", \"lines_per_second\": \(Int(r.linesPerSecond)), \"bytes_per_interaction\": \(String(format: "%.1f", r.bytesPerInteraction)), \"interactions\": \(r.interactions), \"seconds\": \(String(format: "%.4f", r.seconds)), \"peak_rss_mb\": \(String(format: "%.1f", r.peakMB))}")
@@ -63,6 +69,12 @@ struct LoadBenchmark: ParsableCommand {
                 print(String(format: "%@: %d interactions in %.3f s = %.2f M lines/s; resident %.1f B/interaction; peak RSS %.1f MB",
                              file, r.interactions, r.seconds, r.linesPerSecond / 1e6, r.bytesPerInteraction, r.peakMB))
             }
+        }
+        if json {
+            print("{\"file\": \"synthetic-default\", \"interactions\": \(synthetic.log.count), \"seconds\": \(String(format: "%.3f", synthSeconds)), \"top_1_percent_share\": \(String(format: "%.3f", stats.topOnePercentShare)), \"gini\": \(String(format: "%.3f", stats.giniItemPopularity))}")
+        } else {
+            print(String(format: "synthetic default: %d interactions generated in %.3f s", synthetic.log.count, synthSeconds))
+            print(stats.description)
         }
         if json {
             print("{\"file\": \"batch-epoch\", \"batch_size\": \(batchSize), \"interactions\": \(log.count), \"seconds\": \(String(format: "%.4f", epochSeconds)), \"examples_per_second\": \(Int(Double(log.count) / epochSeconds)), \"checksum\": \(checksum)}")
