@@ -1,6 +1,36 @@
 import ArgumentParser
+import Foundation
+import TwoTower
 
 struct EvaluateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "evaluate", abstract: "Not implemented yet.")
-    func run() throws { throw ValidationError("evaluate is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluate a saved model on held-out data, beside the popularity and random baselines.",
+        discussion: """
+            Without --test, the data is split again exactly as at training time (same seed and \
+            split), so give the same --data and split options as to `train`. With --test, that file \
+            is read through the model's vocabularies and the model's training items are excluded.
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("The model directory written by `train --output`.", valueName: "dir"))
+    var model: String
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var evaluation: EvaluationOptions
+
+    @Option(name: .long, help: "Seed of random tie-breaking and the random baseline.")
+    var seed: UInt64 = 42
+
+    func run() throws {
+        let report = try ModelEvaluation.evaluateSaved(modelDirectory: model, data: try data.source(),
+                                                       settings: try evaluation.settings(seed: seed))
+        for note in report.notes { print("note: \(note)") }
+        print(report.table)
+        if let path = evaluation.metricsOut {
+            var baselines: [String: [String: Double]] = [:]
+            for (name, result) in report.baselines { baselines[name] = result.dictionary }
+            let object: [String: Any] = ["metrics": report.metrics.dictionary, "baselines": baselines]
+            try AtomicFile.write(JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), to: path)
+        }
+    }
 }

@@ -1,6 +1,16 @@
 import ArgumentParser
+import TowerData
 
 struct InspectCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Not implemented yet.")
-    func run() throws { throw ValidationError("inspect is not implemented yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Print statistics of a dataset: users, items, interactions, density, popularity skew.")
+
+    @OptionGroup var data: DataOptions
+
+    func run() throws {
+        let (log, notes) = try data.source().loadLog()
+        for note in notes { print("note: \(note)") }
+        print(DatasetStatistics(log))
+    }
 }

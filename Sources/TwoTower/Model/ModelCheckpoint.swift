@@ -25,7 +25,8 @@ public struct ModelCheckpoint: Sendable {
     public var path: String
 
     /// Saves `model` trained on `data` to the directory `path`, atomically.
-    public static func save(_ model: TwoTowerModel, training: TrainingConfiguration, data: PreparedData, to path: String) throws {
+    public static func save(_ model: TwoTowerModel, training: TrainingConfiguration, data: PreparedData,
+                            validationSplit: Bool = false, to path: String) throws {
         var tensors: [String: StoredTensor] = [:]
         for p in model.parameters { tensors[p.name] = StoredTensor(p.value) }
         func store(_ features: [EntityFeature], _ owner: String) -> [SavedModelConfiguration.Feature] {
@@ -43,7 +44,7 @@ public struct ModelCheckpoint: Sendable {
         let config = SavedModelConfiguration(
             model: model.configuration, training: training, userCount: model.userCount, itemCount: model.itemCount,
             userFeatures: store(data.userFeatures, "user"), itemFeatures: store(data.itemFeatures, "item"),
-            dataName: data.name)
+            dataName: data.name, validationSplit: validationSplit)
         let lists = data.split.trainItemsByUser
         tensors["train_items.offsets"] = StoredTensor(lists.offsets.map { Int64($0) })
         tensors["train_items.items"] = StoredTensor(lists.items)
@@ -130,4 +131,6 @@ public struct SavedModelConfiguration: Codable, Sendable, Equatable {
     public var itemFeatures: [Feature]
     /// The data the model was trained on.
     public var dataName: String
+    /// Whether the training split also held out a validation set (so `evaluate` can re-split alike).
+    public var validationSplit: Bool
 }

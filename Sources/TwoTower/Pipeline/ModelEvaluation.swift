@@ -6,9 +6,9 @@ public enum ModelEvaluation {
     /// Held-out data in the form the ranking needs.
     public struct HeldOut: Sendable {
         /// Per user, the relevant items (per-user protocol).
-        public var itemsByUser: UserItemLists
+        public var itemsByUser: IndexLists
         /// Per user, the training items excluded from the ranking (per-user protocol).
-        public var excludedByUser: UserItemLists
+        public var excludedByUser: IndexLists
         /// The held-out rows (per-row protocol).
         public var rows: InteractionLog
         /// Training interactions per item (popularity baseline, popularity percentiles).
@@ -16,14 +16,14 @@ public enum ModelEvaluation {
 
         /// The test part of `split`.
         public static func test(_ split: DatasetSplit) -> HeldOut {
-            HeldOut(itemsByUser: split.testItemsByUser, excludedByUser: split.trainItemsByUser,
+            HeldOut(itemsByUser: lists(split.testItemsByUser), excludedByUser: lists(split.trainItemsByUser),
                     rows: split.test, itemCounts: split.trainItemCounts)
         }
 
         /// The validation part of `split`, when it has one.
         public static func validation(_ split: DatasetSplit) -> HeldOut? {
             guard let items = split.validationItemsByUser, let rows = split.validation else { return nil }
-            return HeldOut(itemsByUser: items, excludedByUser: split.trainItemsByUser, rows: rows,
+            return HeldOut(itemsByUser: lists(items), excludedByUser: lists(split.trainItemsByUser), rows: rows,
                            itemCounts: split.trainItemCounts)
         }
     }
@@ -34,8 +34,8 @@ public enum ModelEvaluation {
                                 settings: EvaluationSettings) throws -> EvaluationResult {
         switch settings.protocolKind {
         case .perUser:
-            return try Evaluation.perUser(queries: queries, items: items, heldOut: lists(heldOut.itemsByUser),
-                                          excluded: lists(heldOut.excludedByUser), ks: settings.ks,
+            return try Evaluation.perUser(queries: queries, items: items, heldOut: heldOut.itemsByUser,
+                                          excluded: heldOut.excludedByUser, ks: settings.ks,
                                           itemCounts: heldOut.itemCounts, threads: settings.threads)
         case .perRow:
             let rowQueries = gatherRows(queries, heldOut.rows.users)
@@ -54,14 +54,14 @@ public enum ModelEvaluation {
     /// generator's truth is known — in that order.
     public static func baselines(on heldOut: HeldOut, truth: SyntheticTruth?, settings: EvaluationSettings) throws
         -> [(name: String, result: EvaluationResult)] {
-        let users = heldOut.itemsByUser.users, items = heldOut.itemCounts.count
+        let users = heldOut.itemsByUser.count, items = heldOut.itemCounts.count
         var out: [(String, EvaluationResult)] = []
         let popularity = Baselines.popularityEmbeddings(itemCounts: heldOut.itemCounts, users: users)
         out.append(("popularity", try evaluate(queries: popularity.queries, items: popularity.items, on: heldOut, settings: settings)))
         switch settings.protocolKind {
         case .perUser:
-            out.append(("random", try Baselines.random(items: items, heldOut: lists(heldOut.itemsByUser),
-                                                       excluded: lists(heldOut.excludedByUser), ks: settings.ks,
+            out.append(("random", try Baselines.random(items: items, heldOut: heldOut.itemsByUser,
+                                                       excluded: heldOut.excludedByUser, ks: settings.ks,
                                                        itemCounts: heldOut.itemCounts, seed: settings.seed)))
         case .perRow:
             out.append(("random", try Baselines.randomPerRow(items: items, rows: heldOut.rows.count,

@@ -44,14 +44,7 @@ extension DataSource {
                                 name: "synthetic (\(c.users) users, \(c.items) items, \(c.interactions) interactions, seed \(c.seed))",
                                 notes: notes)
         }
-        var (log, report) = try read(path, vocabularies: nil)
-        note(report, into: &notes)
-        if let r = minimumRating {
-            let before = log.count
-            log = try log.filtered(minRating: r).compacted()
-            notes.append("kept \(log.count) of \(before) interactions rated ≥ \(r)")
-        }
-        guard log.count > 0 else { throw ConfigurationError("\(path): no interaction left to train on") }
+        var log = try load(path: path, notes: &notes)
         log = log.orderedByFrequency()
         let split: DatasetSplit
         var test = testPath
@@ -77,6 +70,27 @@ extension DataSource {
         let userFeatures = log.userFeatures.compactMap(Self.entityFeature)
         return PreparedData(split: split, truth: nil, itemFeatures: itemFeatures, userFeatures: userFeatures,
                             name: path, notes: notes)
+    }
+
+    /// Reads `path`, applies the rating filter, and reports skipped lines into `notes`.
+    func load(path: String, notes: inout [String]) throws -> InteractionLog {
+        var (log, report) = try read(path, vocabularies: nil)
+        note(report, into: &notes)
+        if let r = minimumRating {
+            let before = log.count
+            log = try log.filtered(minRating: r).compacted()
+            notes.append("kept \(log.count) of \(before) interactions rated ≥ \(r)")
+        }
+        guard log.count > 0 else { throw ConfigurationError("\(path): no interaction left to train on") }
+        return log
+    }
+
+    /// The whole log (no split), for statistics: the synthetic dataset when `path` is `nil`.
+    public func loadLog() throws -> (log: InteractionLog, notes: [String]) {
+        var notes: [String] = []
+        guard let path else { return (SyntheticDataset.generate(synthetic).log, notes) }
+        let log = try load(path: path, notes: &notes)
+        return (log, notes)
     }
 
     private func withValidation(_ strategy: SplitStrategy, _ validation: Bool) -> SplitStrategy {

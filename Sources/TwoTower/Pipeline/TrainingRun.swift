@@ -70,7 +70,7 @@ public struct TrainingRun: Sendable {
         let metrics = try ModelEvaluation.evaluate(model, on: heldOut, settings: settings)
         let baselines = try ModelEvaluation.baselines(on: heldOut, truth: prepared.truth, settings: settings)
         if let output {
-            try ModelCheckpoint.save(model, training: training, data: prepared, to: output)
+            try ModelCheckpoint.save(model, training: training, data: prepared, validationSplit: wantsValidation, to: output)
             log("saved the model to \(output)")
         }
         return RunReport(dataName: prepared.name, statistics: statistics, evaluated: metrics.evaluated, metrics: metrics,

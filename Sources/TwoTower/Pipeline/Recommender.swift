@@ -1,0 +1,44 @@
+import TowerCore
+import TowerData
+
+/// One recommended item.
+public struct Recommendation: Sendable, Equatable {
+    /// The item's raw id.
+    public var item: String
+    /// The dot-product score.
+    public var score: Float
+}
+
+/// Top-k items for users of a saved model: the item tower's embeddings in a ``BruteForceIndex``,
+/// the query tower run on demand. Seen (training) items are excluded unless asked for.
+public final class Recommender {
+    /// The loaded checkpoint.
+    public let checkpoint: ModelCheckpoint
+    /// The model with the saved weights.
+    public let model: TwoTowerModel
+    /// Every item's embedding.
+    public let index: BruteForceIndex
+
+    /// Loads the model directory `path`.
+    public init(modelDirectory path: String) throws {
+        checkpoint = try ModelCheckpoint.load(from: path)
+        model = try checkpoint.model()
+        index = try BruteForceIndex(items: model.itemTower.embedAll())
+    }
+
+    /// The `k` best items for the user with raw id `user`.
+    /// - Parameters:
+    ///   - k: clamped to the number of items left after exclusions.
+    ///   - includeSeen: keep the user's training items in the ranking.
+    /// - Throws: `DataError.unknownId` for a user the model was not trained on; `RetrievalError` for k ≤ 0.
+    public func recommend(user: String, k: Int, includeSeen: Bool = false) throws -> [Recommendation] {
+        let row = try checkpoint.users.row(for: user)
+        let queries = model.queryTower.forward(rows: [row], training: false)
+        let exclude = includeSeen ? nil : IndexLists([Array(checkpoint.trainItemsByUser[Int(row)])])
+        let result = try index.search(queries: Matrix(rows: 1, columns: queries.columns, values: queries.storage),
+                                      k: k, excluding: exclude, threads: 1)
+        return zip(result.rows(query: 0), result.scores(query: 0)).map {
+            Recommendation(item: checkpoint.items.id(of: $0.0), score: $0.1)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import TowerCore
+import TowerData
+
+extension ModelEvaluation {
+    /// A saved model's metrics and the baselines on held-out data.
+    public struct SavedModelReport: Sendable {
+        public var metrics: EvaluationResult
+        public var baselines: [(name: String, result: EvaluationResult)]
+        public var notes: [String]
+
+        /// Model and baselines side by side.
+        public var table: String { MetricsTable.render([("model", metrics)] + baselines) }
+    }
+
+    /// Evaluates the model directory `path` on `data`.
+    ///
+    /// With `data.testPath` the test file is read through the model's vocabularies (rows with ids
+    /// the model does not know are dropped and counted) and the model's saved training items are
+    /// excluded; otherwise `data` is split again exactly as at training time (same seed, same
+    /// strategy), which must reproduce the model's vocabularies.
+    /// - Throws: ``ConfigurationError`` when the data is not the data the model was trained on.
+    public static func evaluateSaved(modelDirectory path: String, data: DataSource,
+                                     settings: EvaluationSettings) throws -> SavedModelReport {
+        let checkpoint = try ModelCheckpoint.load(from: path)
+        let model = try checkpoint.model()
+        var notes: [String] = []
+        let heldOut: HeldOut
+        var truth: SyntheticTruth? = nil
+        if let test = data.testPath {
+            let (log, report) = try data.read(test, vocabularies: (checkpoint.users, checkpoint.items))
+            if report.unknownUsers + report.unknownItems > 0 {
+                notes.append("\(test): dropped rows with \(report.unknownUsers) unknown users and \(report.unknownItems) unknown items")
+            }
+            var counts = [Int](repeating: 0, count: checkpoint.items.count)
+            for item in checkpoint.trainItemsByUser.values { counts[Int(item)] += 1 }
+            heldOut = HeldOut(itemsByUser: lists(UserItemLists(log)), excludedByUser: checkpoint.trainItemsByUser,
+                              rows: log, itemCounts: counts)
+        } else {
+            let prepared = try data.prepare(seed: checkpoint.configuration.training.seed,
+                                            validation: checkpoint.configuration.validationSplit)
+            guard prepared.split.train.userVocabulary == checkpoint.users,
+                  prepared.split.train.itemVocabulary == checkpoint.items else {
+                throw ConfigurationError("\(prepared.name) is not the data the model in \(path) was trained on (\(checkpoint.configuration.dataName)): its users or items differ; give the held-out interactions with --test")
+            }
+            notes += prepared.notes
+            truth = prepared.truth
+            heldOut = .test(prepared.split)
+        }
+        let metrics = try evaluate(model, on: heldOut, settings: settings)
+        return SavedModelReport(metrics: metrics, baselines: try baselines(on: heldOut, truth: truth, settings: settings),
+                                notes: notes)
+    }
+}
