@@ -62,6 +62,20 @@ import TowerCore
         }
         #expect(err4 < err1, "4 hashes \(err4) vs 1 hash \(err1)")
     }
+
+    /// Warm start: a rare item (rate 1/40) seen only ~10 times has a running-mean estimate,
+    /// not one stuck near the initial gap of 100 as the paper's plain EMA (α = 0.01) would be:
+    /// after 10 hits the plain EMA still weighs the initial value by 0.99^10 ≈ 0.9. The mean of
+    /// 10 geometric gaps has a relative standard deviation ≈ √(1−p)/√10 ≈ 0.31, so a factor of 2
+    /// is about 3σ either way.
+    @Test func rareItemsAreEstimatedAfterFewHits() {
+        var rng = Xoshiro256(seed: 11)
+        let est = FrequencyEstimator(hashSize: 1 << 12, numHashes: 2, learningRate: 0.01, seed: 3)
+        run(est, rates: [0.025, 0.5], steps: 400, rng: &rng)
+        let rare = Double(est.estimate(0))
+        #expect(rare > 0.025 / 2 && rare < 0.025 * 2, "estimate \(rare) for a true rate of 0.025")
+        #expect(abs(Double(est.estimate(1)) - 0.5) < 0.1)
+    }
 }
 
 import Foundation

@@ -11,6 +11,12 @@ import TowerCore
 /// for an item in every batch; it is not an expected count). A batch counts as a set (a repeated
 /// id, or two ids sharing a bucket, is one hit of that bucket in that step), as in the paper.
 ///
+/// **Warm start (our addition).** The paper's EMA starts every bucket at `initialGap`, so a rare
+/// item needs ~1/α hits before its estimate leaves that arbitrary value — most of a short
+/// training run. Here the n-th hit of a bucket uses `α_n = max(α, 1/n)`: the first gap replaces
+/// the initial value and the first ~1/α gaps are averaged equally (the running mean), after which
+/// it is the paper's EMA. Steady-state behaviour and tracking are unchanged.
+///
 /// Collisions merge items' hits, shortening gaps and over-estimating `p̂`; taking the max gap
 /// over several independent hashes limits that (count-min-sketch style). A larger α adapts faster
 /// to popularity shifts at the price of more variance: the EMA's relative standard deviation is
@@ -26,6 +32,7 @@ public final class FrequencyEstimator {
     public private(set) var step = 0
     private var lastStep: [Int]
     private var gap: [Float]
+    private var hits: [Int32]
     private let seeds: [UInt64]
 
     /// - Parameters:
@@ -45,6 +52,7 @@ public final class FrequencyEstimator {
         self.initialGap = initialGap
         lastStep = [Int](repeating: 0, count: hashSize * numHashes)
         gap = [Float](repeating: initialGap, count: hashSize * numHashes)
+        hits = [Int32](repeating: 0, count: hashSize * numHashes)
         var mix = SplitMix64(seed: seed ^ 0x5EED_F00D)
         seeds = (0..<numHashes).map { _ in mix.next() }
     }
@@ -64,13 +72,17 @@ public final class FrequencyEstimator {
         let t = step, h = hashSize, alpha = learningRate
         lastStep.withUnsafeMutableBufferPointer { a in
             gap.withUnsafeMutableBufferPointer { b in
-                for i in 0..<numHashes {
-                    let seed = seeds[i], base = i * h
-                    for id in ids {
-                        let k = base + Self.bucket(id, seed: seed, size: h)
-                        if a[k] == t { continue }
-                        b[k] = (1 - alpha) * b[k] + alpha * Float(t - a[k])
-                        a[k] = t
+                hits.withUnsafeMutableBufferPointer { n in
+                    for i in 0..<numHashes {
+                        let seed = seeds[i], base = i * h
+                        for id in ids {
+                            let k = base + Self.bucket(id, seed: seed, size: h)
+                            if a[k] == t { continue }
+                            if n[k] < Int32.max { n[k] += 1 }
+                            let rate = max(alpha, 1 / Float(n[k]))
+                            b[k] = (1 - rate) * b[k] + rate * Float(t - a[k])
+                            a[k] = t
+                        }
                     }
                 }
             }
