@@ -76,6 +76,24 @@ import TowerCore
         #expect(rare > 0.025 / 2 && rare < 0.025 * 2, "estimate \(rare) for a true rate of 0.025")
         #expect(abs(Double(est.estimate(1)) - 0.5) < 0.1)
     }
+
+    /// Counting occurrences: an item present 3 times in every batch has an expected count of 3
+    /// per step, where the paper's set semantics saturate at 1; an item in every other batch
+    /// once (in expectation) reads about 0.5 either way.
+    @Test func countingOccurrencesEstimatesExpectedCounts() {
+        let counting = FrequencyEstimator(hashSize: 1 << 10, numHashes: 2, learningRate: 0.05, seed: 1, countsOccurrences: true)
+        let sets = FrequencyEstimator(hashSize: 1 << 10, numHashes: 2, learningRate: 0.05, seed: 1)
+        var rng = Xoshiro256(seed: 2)
+        for _ in 0..<2000 {
+            var batch = [7, 7, 7]
+            if Double.random(in: 0..<1, using: &rng) < 0.5 { batch.append(9) }
+            counting.update(ids: batch)
+            sets.update(ids: batch)
+        }
+        #expect(abs(counting.estimate(7) - 3) < 0.2, "\(counting.estimate(7))")
+        #expect(abs(sets.estimate(7) - 1) < 1e-3)
+        #expect(abs(counting.estimate(9) - 0.5) < 0.15 && abs(sets.estimate(9) - 0.5) < 0.15)
+    }
 }
 
 import Foundation

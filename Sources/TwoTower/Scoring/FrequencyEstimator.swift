@@ -28,6 +28,10 @@ public final class FrequencyEstimator {
     public let numHashes: Int
     public let learningRate: Float
     public let initialGap: Float
+    /// Count every occurrence in a batch (the estimate becomes the expected count per step, the
+    /// `q` of sampled softmax with replacement) instead of one hit per bucket and step (the
+    /// paper's inclusion probability, which saturates at 1 for items in most batches).
+    public let countsOccurrences: Bool
     /// Global steps seen (number of ``update(ids:)`` calls).
     public private(set) var step = 0
     private var lastStep: [Int]
@@ -42,7 +46,10 @@ public final class FrequencyEstimator {
     ///   - initialGap: starting value of every `B` bucket (the paper's simulation uses 100), so an
     ///     unseen item is estimated at `1 / initialGap`.
     ///   - seed: seeds the hash functions.
-    public init(hashSize: Int, numHashes: Int = 1, learningRate: Float = 0.01, initialGap: Float = 100, seed: UInt64 = 0) {
+    ///   - countsOccurrences: see ``countsOccurrences``; each further occurrence in the same step
+    ///     is an arrival with gap 0.
+    public init(hashSize: Int, numHashes: Int = 1, learningRate: Float = 0.01, initialGap: Float = 100, seed: UInt64 = 0,
+                countsOccurrences: Bool = false) {
         precondition(hashSize >= 1 && numHashes >= 1, "FrequencyEstimator: hashSize \(hashSize) and numHashes \(numHashes) must be >= 1")
         precondition(learningRate > 0 && learningRate <= 1, "FrequencyEstimator: learningRate must be in (0, 1], got \(learningRate)")
         precondition(initialGap >= 1, "FrequencyEstimator: initialGap must be >= 1, got \(initialGap)")
@@ -50,6 +57,7 @@ public final class FrequencyEstimator {
         self.numHashes = numHashes
         self.learningRate = learningRate
         self.initialGap = initialGap
+        self.countsOccurrences = countsOccurrences
         lastStep = [Int](repeating: 0, count: hashSize * numHashes)
         gap = [Float](repeating: initialGap, count: hashSize * numHashes)
         hits = [Int32](repeating: 0, count: hashSize * numHashes)
@@ -69,7 +77,7 @@ public final class FrequencyEstimator {
     /// Advances the global step and records the hits of one batch's item ids.
     public func update<C: Collection>(ids: C) where C.Element == Int {
         step += 1
-        let t = step, h = hashSize, alpha = learningRate
+        let t = step, h = hashSize, alpha = learningRate, occurrences = countsOccurrences
         lastStep.withUnsafeMutableBufferPointer { a in
             gap.withUnsafeMutableBufferPointer { b in
                 hits.withUnsafeMutableBufferPointer { n in
@@ -77,7 +85,7 @@ public final class FrequencyEstimator {
                         let seed = seeds[i], base = i * h
                         for id in ids {
                             let k = base + Self.bucket(id, seed: seed, size: h)
-                            if a[k] == t { continue }
+                            if a[k] == t && !occurrences { continue }
                             if n[k] < Int32.max { n[k] += 1 }
                             let rate = max(alpha, 1 / Float(n[k]))
                             b[k] = (1 - rate) * b[k] + rate * Float(t - a[k])
@@ -89,7 +97,8 @@ public final class FrequencyEstimator {
         }
     }
 
-    /// `p̂(id) = 1 / max_i B_i[h_i(id)]`, the estimated probability that `id` is in a batch.
+    /// `p̂(id) = 1 / max_i B_i[h_i(id)]`: the estimated probability that `id` is in a batch, or its
+    /// expected count per batch with ``countsOccurrences``.
     public func estimate(_ id: Int) -> Float {
         var worst: Float = 0
         for i in 0..<numHashes { worst = max(worst, gap[i * hashSize + Self.bucket(id, seed: seeds[i], size: hashSize)]) }

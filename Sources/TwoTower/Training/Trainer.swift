@@ -87,7 +87,8 @@ public final class Trainer {
         case .streaming:
             var hashSize = 1
             while hashSize < 2 * model.itemCount { hashSize <<= 1 }
-            let e = FrequencyEstimator(hashSize: hashSize, numHashes: 2, learningRate: 0.01, seed: seeds.next())
+            let e = FrequencyEstimator(hashSize: hashSize, numHashes: 2, learningRate: 0.01, seed: seeds.next(),
+                                       countsOccurrences: true)
             estimator = e
             correction = .frequencyEstimator(e)
         case .sampler:
