@@ -15,7 +15,7 @@ struct StepBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "step", abstract: "Time one scorer + loss step against its GEMMs alone.")
 
-    @Flag(help: "Print a JSON array with one object per case (case, step_ms, gemm_ms, ratio, …).")
+    @Flag(help: "Print one JSON object per line per case (case, step_ms, gemm_ms, ratio, …).")
     var json = false
     @Option(help: "Batch size B.") var batch = 1024
     @Option(help: "Embedding dimension d.") var dim = 64
@@ -46,7 +46,7 @@ struct StepBenchmark: ParsableCommand {
                        r.name, r.stepMs, r.gemmMs, r.stepMs / r.gemmMs, r.lossMs, batch, dim, r.negatives,
                        r.flops / r.stepMs / 1e6, r.flops / r.gemmMs / 1e6)
             }
-            print("[\n  " + objects.joined(separator: ",\n  ") + "\n]")
+            for object in objects { print(object) }
         } else {
             print("twotower-bench step: B=\(batch) d=\(dim), best of \(repeats)")
             for r in results {

@@ -3,8 +3,8 @@ import TwoTower
 
 /// Training options: optimisation, negatives and the scorer.
 struct TrainingOptions: ParsableArguments {
-    @Option(name: .long, help: "Number of passes over the training interactions.")
-    var epochs: Int = 8
+    @Option(name: .long, help: "Maximum number of passes over the training interactions (early stopping usually ends sooner).")
+    var epochs: Int = 20
 
     @Option(name: .long, help: "Examples per batch (also the number of in-batch negatives).")
     var batchSize: Int = 1024
@@ -29,8 +29,8 @@ struct TrainingOptions: ParsableArguments {
         valueName: "sampler"))
     var sampler: [String] = []
 
-    @Option(name: .long, help: "logQ correction: none, static (train item frequencies), streaming (Yi et al. estimator) or sampler.")
-    var logq: LogQMode = .none
+    @Option(name: .long, help: "logQ correction: none (Merlin's default), static (train item frequencies), streaming (Yi et al. estimator, counted while training) or sampler.")
+    var logq: LogQMode = .streaming
 
     @Option(name: .long, help: "Logits temperature (divides the logits).")
     var temperature: Float = 1
@@ -44,8 +44,11 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .long, help: "Loss: softmax (sampled softmax cross-entropy) or bpr.")
     var loss: LossKind = .softmax
 
-    @Option(name: .long, help: "Stop when the validation metric has not improved for this many epochs (default: no early stopping).")
-    var patience: Int?
+    @Option(name: .long, help: "Stop when the validation metric has not improved for this many epochs; the best epoch's parameters are kept. Needs a validation set, held out like the test set.")
+    var patience: Int = 2
+
+    @Flag(name: .long, help: "Train all --epochs without a validation set or early stopping.")
+    var noEarlyStopping = false
 
     @Option(name: .long, help: "Metric watched by validation and early stopping.")
     var validationMetric: String = "recall@20"
@@ -65,7 +68,7 @@ struct TrainingOptions: ParsableArguments {
         c.temperatureOrder = temperatureOrder
         c.downscoreFalseNegatives = !noFalseNegativeDownscoring
         c.loss = loss
-        c.patience = patience
+        c.patience = noEarlyStopping ? nil : patience
         c.validationMetric = validationMetric
         try c.validate()
         return c

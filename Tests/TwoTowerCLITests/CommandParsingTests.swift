@@ -14,7 +14,8 @@ import TwoTower
         let run = try train([]).makeRun()
         #expect(run.data.path == nil)
         #expect(run.training.samplers == [.inBatch])
-        #expect(run.training.logQ == .none)
+        #expect(run.training.logQ == .streaming)
+        #expect(run.training.patience == 2 && run.training.epochs == 20)
         #expect(run.training.batchSize == 1024)
         #expect(run.model.tower == .mf && run.model.dimensions == 64)
         #expect(run.evaluation.ks == [10, 20, 50] && run.evaluation.protocolKind == .perUser)
@@ -65,6 +66,7 @@ import TwoTower
         .init(arguments: ["--test", "b.csv"], fragment: "need --data"),
         .init(arguments: ["--data", "a.csv", "--split", "halves"], fragment: "leave-last-out"),
         .init(arguments: ["--patience", "2", "--validation-metric", "recall@7"], fragment: "--validation-metric"),
+        .init(arguments: ["--patience", "0"], fragment: "--patience must be positive"),
         .init(arguments: ["--tower", "cnn"], fragment: "mf"),
     ]
 

@@ -17,6 +17,7 @@ import TowerTestSupport
         run.training.learningRate = 0.02
         run.training.samplers = samplers
         run.training.logQ = logQ
+        run.training.patience = nil
         run.evaluation.ks = [10, 20]
         return run
     }
@@ -77,6 +78,20 @@ import TowerTestSupport
         #expect(model.scores(users: users, items: items) == again.scores(users: users, items: items))
         #expect(checkpoint.users == prepared.split.train.userVocabulary)
         #expect(checkpoint.trainItemsByUser.count == prepared.userCount)
+    }
+
+    @Test func earlyStoppingKeepsTheBestEpoch() throws {
+        var run = Self.smallRun(logQ: .static)
+        run.training.epochs = 8
+        run.training.patience = 1
+        run.training.learningRate = 0.05
+        let report = try run.run()
+        let history = report.training.validation
+        #expect(history.count == report.training.epochs && report.training.epochs <= 8)
+        #expect(history[report.training.bestEpoch - 1] == history.max())
+        if report.training.epochs < 8 {
+            #expect(history.last! <= history[report.training.bestEpoch - 1])
+        }
     }
 
     @Test func badConfigurationsAreErrors() {

@@ -76,7 +76,7 @@ public enum LossKind: String, Codable, Sendable, CaseIterable {
 
 /// How training runs. Stored beside the model.
 public struct TrainingConfiguration: Codable, Sendable, Equatable {
-    public var epochs: Int = 8
+    public var epochs: Int = 20
     public var batchSize: Int = 1024
     public var optimizer: OptimizerKind = .adam
     public var learningRate: Float = 0.005
@@ -88,14 +88,15 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var warmupSteps: Int = 0
     public var seed: UInt64 = 42
     public var samplers: [SamplerSpecification] = [.inBatch]
-    public var logQ: LogQMode = .none
+    public var logQ: LogQMode = .streaming
     public var temperature: Float = 1
     public var temperatureOrder: ScoringOrder = .merlin
     public var downscoreFalseNegatives: Bool = true
     public var falseNegativeScore: Float = -655.04
     public var loss: LossKind = .softmax
-    /// Stop when the validation metric has not improved for this many epochs (`nil`: never).
-    public var patience: Int? = nil
+    /// Stop when the validation metric has not improved for this many epochs (`nil`: never, and
+    /// no validation set is held out). On by default: the right number of epochs depends on the data.
+    public var patience: Int? = 2
     /// The validation metric early stopping watches, e.g. `recall@20`.
     public var validationMetric: String = "recall@20"
     /// Drop the last incomplete batch of each epoch.
