@@ -1,16 +1,35 @@
 import TowerKernels
 
-/// Which implementation runs ``vectorExp(_:into:kernel:)`` and the softmax kernels.
+/// Which implementation runs ``vectorExp(_:into:kernel:)`` and the softmax kernels. All use the
+/// same reduction and polynomial; results agree to the last bit or two.
 public enum ExpKernel: Sendable, Equatable {
-    /// The AVX2/FMA C kernel when the CPU has it, else the portable C kernel.
+    /// The widest kernel the CPU runs: AVX-512, else AVX2/FMA, else portable.
     case automatic
     /// The portable C kernel, on any CPU (same polynomial, no FMA).
     case portable
+    /// The AVX2/FMA kernel (portable when the CPU lacks AVX2/FMA).
+    case avx2
+    /// The AVX-512 kernel (AVX2, then portable, when the CPU lacks it).
+    case avx512
 }
 
-/// Whether this CPU runs the AVX2/FMA exp kernel (checked once).
-@usableFromInline
-let vectorExpUsesAVX2: Bool = tower_cpu_has_avx2_fma() != 0
+/// The kernels this CPU runs (checked once).
+let vectorExpHasAVX2: Bool = tower_cpu_has_avx2_fma() != 0
+let vectorExpHasAVX512: Bool = tower_cpu_has_avx512f() != 0
+
+/// The implementation `kernel` selects on this CPU.
+enum ResolvedExpKernel { case portable, avx2, avx512 }
+
+extension ExpKernel {
+    var resolved: ResolvedExpKernel {
+        switch self {
+        case .portable: return .portable
+        case .avx2: return vectorExpHasAVX2 ? .avx2 : .portable
+        case .automatic, .avx512:
+            return vectorExpHasAVX512 ? .avx512 : (vectorExpHasAVX2 ? .avx2 : .portable)
+        }
+    }
+}
 
 /// `output[i] = exp(input[i])` for every element, with a vectorized polynomial.
 ///
@@ -34,10 +53,10 @@ public func vectorExp(
     precondition(input.count == output.count,
                  "vectorExp: input has \(input.count) elements, output has \(output.count)")
     guard let x = input.baseAddress, let y = output.baseAddress, input.count > 0 else { return }
-    if kernel == .automatic && vectorExpUsesAVX2 {
-        tower_vexp_avx2(x, y, input.count)
-    } else {
-        tower_vexp_portable(x, y, input.count)
+    switch kernel.resolved {
+    case .avx512: tower_vexp_avx512(x, y, input.count)
+    case .avx2: tower_vexp_avx2(x, y, input.count)
+    case .portable: tower_vexp_portable(x, y, input.count)
     }
 }
 
@@ -68,10 +87,10 @@ public func vectorExp(
     }
     guard let x = input.baseAddress, input.count > 0 else { return 0 }
     let y = output?.baseAddress
-    if kernel == .automatic && vectorExpUsesAVX2 {
-        return tower_vexp_shift_sum_avx2(x, shift, y, input.count)
-    } else {
-        return tower_vexp_shift_sum_portable(x, shift, y, input.count)
+    switch kernel.resolved {
+    case .avx512: return tower_vexp_shift_sum_avx512(x, shift, y, input.count)
+    case .avx2: return tower_vexp_shift_sum_avx2(x, shift, y, input.count)
+    case .portable: return tower_vexp_shift_sum_portable(x, shift, y, input.count)
     }
 }
 

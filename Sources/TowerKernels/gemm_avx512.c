@@ -6,11 +6,6 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-int tower_cpu_has_avx512f(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
-}
-
 #pragma clang attribute push(__attribute__((target("avx512f,avx2,fma"))), apply_to = function)
 
 #define TOWER_PACK_AVX2 1
@@ -122,7 +117,6 @@ void tower_sgemm_avx512(int trans_a, int trans_b, long m, long n, long k, float 
 
 #else  // not x86-64: no AVX-512 kernel; callers never reach tower_sgemm_avx512.
 
-int tower_cpu_has_avx512f(void) { return 0; }
 
 void tower_sgemm_avx512(int trans_a, int trans_b, long m, long n, long k, float alpha,
                         const float *a, long lda, const float *b, long ldb, float beta,

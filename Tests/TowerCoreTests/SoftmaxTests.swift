@@ -4,7 +4,7 @@ import TowerCore
 
 /// Row-wise softmax and log-sum-exp against Double references, including huge, tiny and masked logits.
 @Suite struct SoftmaxTests {
-    static let kernels: [ExpKernel] = [.automatic, .portable]
+    static let kernels: [ExpKernel] = [.automatic, .portable, .avx2, .avx512]
 
     /// Double softmax and log-sum-exp of one row (max subtraction in Double).
     static func reference(_ row: [Float]) -> (probabilities: [Double], logSumExp: Double) {

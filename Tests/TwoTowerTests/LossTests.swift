@@ -50,27 +50,4 @@ import TowerTestSupport
         let b = RetrievalLoss.bpr.lossAndGradient(logits: z, into: &g)
         #expect(b.isFinite && g.storage.allSatisfy { $0.isFinite })
     }
-
-    /// The vectorised exp against Foundation's over the range the loss uses.
-    @Test func fastExpAccuracy() {
-        var worst: Float = 0
-        var x: Float = -87
-        while x < 88 {
-            let v = SIMD8<Float>((0..<8).map { x + Float($0) * 0.0137 })
-            let e = fastExp(v)
-            for l in 0..<8 where v[l] <= 88 { worst = max(worst, abs(e[l] - Foundation.exp(v[l])) / Foundation.exp(v[l])) }
-            x += 0.1
-        }
-        #expect(worst < 5e-7, "max relative error \(worst)")
-        #expect(fastExp(-1000) == 0 && fastExp(0) == 1)
-        var worstNP: Float = 0
-        x = -87
-        while x <= 0 {
-            let e = fastExpNonPositive(SIMD8<Float>(repeating: x))[0]
-            worstNP = max(worstNP, abs(e - Foundation.exp(x)) / Foundation.exp(x))
-            x += 0.0173
-        }
-        #expect(worstNP < 5e-7, "non-positive variant: max relative error \(worstNP)")
-        #expect(fastExpNonPositive(SIMD8<Float>(repeating: -1e30))[0] < 1e-37)
-    }
 }

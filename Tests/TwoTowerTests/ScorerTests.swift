@@ -103,11 +103,13 @@ import TowerTestSupport
         let plain = try ItemRetrievalScorer(samplers: [InBatchSampler()])(query: q, items: withIds(i, ids), training: true).logits
         let table = try ItemFrequencyTable(frequencies: (0..<10).map { Float(10 - $0) })
         let est = FrequencyEstimator(hashSize: 64)
+        // Earlier steps with one item each, so every id's gap exceeds 1 step (q̂ < 1).
+        for id in [0, 3, 5, 9, 2, 4] { est.update(ids: [id]) }
         for source in [LogQCorrection.frequencyTable(table, regFactor: 0.5), .frequencyEstimator(est)] {
             let corrected = try ItemRetrievalScorer(samplers: [InBatchSampler()], logQCorrection: source)(query: q, items: withIds(i, ids), training: true).logits
             for k in 0..<plain.count where plain.storage[k] > -600 { #expect(corrected.storage[k] > plain.storage[k]) }
         }
-        #expect(est.step == 1)
+        #expect(est.step == 7)
         #expect(throws: ScorerError.idOutOfRange(id: 12, tableSize: 10)) {
             _ = try ItemRetrievalScorer(samplers: [InBatchSampler()], logQCorrection: .frequencyTable(table))(query: q, items: withIds(i, [0, 1, 2, 12]), training: true)
         }

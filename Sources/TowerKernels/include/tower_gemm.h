@@ -53,8 +53,6 @@ void tower_sgemm_avx2(int trans_a, int trans_b, long m, long n, long k, float al
                       const float *a, long lda, const float *b, long ldb, float beta,
                       float *c, long ldc, float *pack_a, float *pack_b);
 
-/// 1 when the CPU (and OS) support AVX-512F and FMA, 0 otherwise.
-int tower_cpu_has_avx512f(void);
 
 /// As tower_sgemm_avx2, with the AVX-512F 12×32 micro-kernel; requires tower_cpu_has_avx512f().
 void tower_sgemm_avx512(int trans_a, int trans_b, long m, long n, long k, float alpha,

@@ -24,4 +24,11 @@ void tower_vexp_avx2(const float *x, float *y, size_t n);
 /// Call only when tower_cpu_has_avx2_fma() returns 1.
 float tower_vexp_shift_sum_avx2(const float *x, float shift, float *y, size_t n);
 
+/// y[i] = exp(x[i]) with AVX-512F. Call only when tower_cpu_has_avx512f() returns 1.
+void tower_vexp_avx512(const float *x, float *y, size_t n);
+
+/// Returns sum_i exp(x[i] - shift), storing the terms in y when not NULL (AVX-512F).
+/// Call only when tower_cpu_has_avx512f() returns 1.
+float tower_vexp_shift_sum_avx512(const float *x, float shift, float *y, size_t n);
+
 #endif

@@ -44,41 +44,39 @@ private func withWeights<R>(_ w: [Float]?, _ body: (UnsafePointer<Float>?) -> R)
     return w.withUnsafeBufferPointer { body($0.baseAddress) }
 }
 
-/// Row-wise softmax cross-entropy with label column 0: three L1-resident sweeps per row
-/// (max; exp and sum into `g`; scale), SIMD8 with a scalar tail. Accumulates the loss in Double.
+/// Row-wise softmax cross-entropy with label column 0: per row, three L1-resident sweeps with
+/// TowerCore's kernels (max; exp and sum into `g`; scale). Rows are processed in fixed blocks of
+/// 64 — on two threads when the logits are large (the pass is memory-bound) — and the blocks'
+/// Double partial sums are added in block order, so the result does not depend on the threads.
 func softmaxCrossEntropyPass(_ z: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>,
                              rows: Int, columns: Int, weights: UnsafePointer<Float>?) -> Float {
-    let vecEnd = columns & ~7
     let invRows = 1 / Float(rows)
-    var total: Double = 0
-    for b in 0..<rows {
-        let zr = z + b * columns, gr = g + b * columns
-        // 1. Row max.
-        var m8 = SIMD8<Float>(repeating: -.infinity)
-        var c = 0
-        while c < vecEnd { let v = load8(zr + c); m8.replace(with: v, where: v .> m8); c &+= 8 }
-        var m = -Float.infinity
-        for l in 0..<8 where m8[l] > m { m = m8[l] }
-        while c < columns { if zr[c] > m { m = zr[c] }; c &+= 1 }
-        // 2. e = exp(z − m) into g, and its sum.
-        let mv = SIMD8<Float>(repeating: m)
-        var s8 = SIMD8<Float>()
-        c = 0
-        while c < vecEnd { let e = fastExpNonPositive(load8(zr + c) - mv); store8(e, gr + c); s8 += e; c &+= 8 }
-        var sum = s8.sum()
-        while c < columns { let e = fastExp(zr[c] - m); gr[c] = e; sum += e; c &+= 1 }
-        // 3. g = w/B · (softmax − onehot0); loss_b = m + log(sum) − z0.
-        let w = weights?[b] ?? 1
-        let scale = w * invRows
-        let k = SIMD8<Float>(repeating: scale / sum)
-        c = 0
-        while c < vecEnd { store8(load8(gr + c) * k, gr + c); c &+= 8 }
-        let kk = scale / sum
-        while c < columns { gr[c] *= kk; c &+= 1 }
-        gr[0] -= scale
-        total += Double(w) * (Double(m) + log(Double(sum)) - Double(zr[0]))
+    let blockRows = 64
+    let blocks = (rows + blockRows - 1) / blockRows
+    let threads = rows * columns >= 1 << 18 ? 2 : 1
+    return withUnsafeTemporaryAllocation(of: Double.self, capacity: blocks) { partial in
+        nonisolated(unsafe) let partial = partial
+        parallelFor(chunks: blocks, threads: threads) { block in
+            var total: Double = 0
+            for b in block * blockRows ..< min(rows, (block + 1) * blockRows) {
+                let zr = UnsafeBufferPointer(start: z + b * columns, count: columns)
+                let gr = UnsafeMutableBufferPointer(start: g + b * columns, count: columns)
+                // Max for stability, then e = exp(z − m) into g with its sum (AVX2/FMA kernel).
+                let m = maximum(zr)
+                let sum = vectorExp(zr, subtracting: m, into: gr)
+                // g = w/B · (softmax − onehot0); loss_b = m + log(sum) − z0.
+                let w = weights?[b] ?? 1
+                let scale = w * invRows
+                TowerCore.scale(gr, by: scale / sum)
+                gr[0] -= scale
+                total += Double(w) * (Double(m) + log(Double(sum)) - Double(zr[0]))
+            }
+            partial[block] = total
+        }
+        var total: Double = 0
+        for block in 0..<blocks { total += partial[block] }
+        return Float(total / Double(rows))
     }
-    return Float(total / Double(rows))
 }
 
 /// BPR over every (positive, negative) pair: `−log σ(x)`, `x = z0 − zn`, evaluated stably as
@@ -97,7 +95,7 @@ func bprPass(_ z: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>,
         var g0: Float = 0
         for c in 1..<columns {
             let x = z0 - zr[c]
-            let e = fastExp(-abs(x))
+            let e = Foundation.exp(-abs(x))
             rowLoss += Double(max(-x, 0)) + Double(log1p(e))
             // σ(−x) from e = exp(−|x|) without overflow.
             let sig = x >= 0 ? e / (1 + e) : 1 / (1 + e)
