@@ -94,6 +94,41 @@ import TowerTestSupport
         }
     }
 
+    /// LightGCN files with a given test file: a validation set is carved out of train for early
+    /// stopping, test ids map through the train vocabularies, unknown test items are counted.
+    @Test func givenTestFileWithEarlyStopping() throws {
+        let dir = temporaryDirectory("lightgcn")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = SyntheticDataset.generate(SyntheticConfiguration(users: 300, items: 150, interactions: 9_000, factors: 8, seed: 9)).log
+        var train = [Int: [Int32]](), test = [Int: [Int32]]()
+        for k in 0..<log.count {
+            let u = Int(log.users[k])
+            if (train[u]?.count ?? 0) < 4 || k % 5 != 0 { train[u, default: []].append(log.items[k]) }
+            else { test[u, default: []].append(log.items[k]) }
+        }
+        test[0, default: []].append(9_999)  // an item never seen in training
+        func write(_ lists: [Int: [Int32]], _ name: String) throws {
+            let text = lists.keys.sorted().map { u in ([String(u)] + lists[u]!.map { String($0) }).joined(separator: " ") }
+            try text.joined(separator: "\n").appending("\n").write(toFile: "\(dir)/\(name)", atomically: true, encoding: .utf8)
+        }
+        try write(train, "train.txt")
+        try write(test, "test.txt")
+        var run = TrainingRun()
+        run.data.path = "\(dir)/train.txt"
+        run.model.dimensions = 16
+        run.training.epochs = 3
+        run.training.batchSize = 128
+        run.training.learningRate = 0.02
+        run.evaluation.ks = [10, 20]
+        #expect(run.training.patience != nil, "early stopping is the default")
+        let report = try run.run()
+        #expect(report.training.validation.count == report.training.epochs)
+        #expect(report.notes.contains { $0.contains("1 unknown items") || $0.contains("unknown items") })
+        let random = report.baselines.first { $0.name == "random" }!.result.dictionary["recall@20"]!
+        #expect(report.metrics.dictionary["recall@20"]! > random)
+    }
+
     @Test func badConfigurationsAreErrors() {
         var run = Self.smallRun()
         run.training.learningRate = -1

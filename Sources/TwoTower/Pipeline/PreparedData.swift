@@ -46,7 +46,7 @@ extension DataSource {
         }
         var log = try load(path: path, notes: &notes)
         log = log.orderedByFrequency()
-        let split: DatasetSplit
+        var split: DatasetSplit
         var test = testPath
         if test == nil, resolvedFormat(for: path) == .lightgcn {
             let dir = isDirectory(path) ? path : (path as NSString).deletingLastPathComponent
@@ -65,6 +65,10 @@ extension DataSource {
         } else {
             let strategy = self.split ?? (log.timestamps != nil ? .leaveLastOut(validation: validation) : .leaveOneOut(validation: validation))
             split = try DatasetSplit(log, strategy: withValidation(strategy, validation), seed: seed)
+        }
+        if validation && split.validation == nil {
+            split = try carveValidation(from: split, seed: seed)
+            notes.append("held out one training interaction per user (the latest, or a random one without timestamps) for validation")
         }
         let itemFeatures = log.itemFeatures.compactMap(Self.entityFeature)
         let userFeatures = log.userFeatures.compactMap(Self.entityFeature)
@@ -91,6 +95,16 @@ extension DataSource {
         guard let path else { return (SyntheticDataset.generate(synthetic).log, notes) }
         let log = try load(path: path, notes: &notes)
         return (log, notes)
+    }
+
+    /// A validation set taken from the training part of `split` (for a given test file or a time
+    /// cutoff without a validation cutoff): per user, the latest training interaction (a random
+    /// one without timestamps).
+    private func carveValidation(from split: DatasetSplit, seed: UInt64) throws -> DatasetSplit {
+        let strategy: SplitStrategy = split.train.timestamps != nil ? .leaveLastOut(validation: false) : .leaveOneOut(validation: false)
+        let inner = try DatasetSplit(split.train, strategy: strategy, seed: seed ^ 0x7661_6C69_6461_7465)
+        return DatasetSplit(train: inner.train, test: split.test, validation: inner.test,
+                            unknownTestUsers: split.unknownTestUsers, unknownTestItems: split.unknownTestItems)
     }
 
     private func withValidation(_ strategy: SplitStrategy, _ validation: Bool) -> SplitStrategy {
