@@ -65,6 +65,16 @@ import TowerTestSupport
         }
     }
 
+    @Test func itemFeaturesCanBeTurnedOff() {
+        var c = configuration(.mlp, l2: false)
+        let with = TwoTowerModel(configuration: c, userCount: 3, itemCount: 6, itemFeatures: [genres, decade], seed: 1)
+        #expect(with.itemTower.featureNames == ["genres", "decade"])
+        c.useItemFeatures = false
+        let without = TwoTowerModel(configuration: c, userCount: 3, itemCount: 6, itemFeatures: [genres, decade], seed: 1)
+        #expect(without.itemTower.featureNames.isEmpty)
+        #expect(without.parameters.count < with.parameters.count)
+    }
+
     @Test func merlinEmbeddingSizeRule() {
         #expect(inferredEmbeddingDimensions(cardinality: 10_001) == 24)  // ceil(10.0001·2)=21 → 24
         #expect(inferredEmbeddingDimensions(cardinality: 16) == 8)       // 4 → 8

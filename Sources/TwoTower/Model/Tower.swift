@@ -22,6 +22,8 @@ public final class Tower {
     private let featureBags: [EmbeddingBag]
     private let mlp: Sequential?
     private let normalize: L2Normalize?
+    /// Names of the side features the tower embeds.
+    public var featureNames: [String] { features.map(\.name) }
     /// Every trainable parameter, id table first (cached: stable order for optimizers and checkpoints).
     public let parameters: [Parameter]
 

@@ -17,14 +17,15 @@ public final class TwoTowerModel {
     public let parameters: [Parameter]
 
     /// A freshly initialised model for `userCount` users and `itemCount` items, with optional side
-    /// features (used by MLP towers), seeded by `seed`.
+    /// features (used by MLP towers; item features only with `useItemFeatures`), seeded by `seed`.
     public init(configuration: ModelConfiguration, userCount: Int, itemCount: Int,
                 userFeatures: [EntityFeature] = [], itemFeatures: [EntityFeature] = [], seed: UInt64) {
         self.configuration = configuration
         var seeds = SplitMix64(seed: seed)
         queryTower = Tower(name: "user", entityCount: userCount, features: userFeatures,
                            configuration: configuration, seed: seeds.next())
-        itemTower = Tower(name: "item", entityCount: itemCount, features: itemFeatures,
+        itemTower = Tower(name: "item", entityCount: itemCount,
+                          features: configuration.useItemFeatures ? itemFeatures : [],
                           configuration: configuration, seed: seeds.next())
         parameters = queryTower.parameters + itemTower.parameters
     }

@@ -48,6 +48,9 @@ public struct TrainingRun: Sendable {
         let model = TwoTowerModel(configuration: self.model, userCount: prepared.userCount, itemCount: prepared.itemCount,
                                   userFeatures: prepared.userFeatures, itemFeatures: prepared.itemFeatures,
                                   seed: training.seed)
+        for (tower, label) in [(model.queryTower, "query"), (model.itemTower, "item")] where !tower.featureNames.isEmpty {
+            log("\(label) tower features: \(tower.featureNames.joined(separator: ", "))")
+        }
         let counts = prepared.split.trainItemCounts
         let trainer = try Trainer(model: model, configuration: training, itemCounts: counts, threads: threads)
         var validate: ((Int) throws -> Double)? = nil
