@@ -8,7 +8,8 @@ struct SynthCommand: ParsableCommand {
         discussion: """
             Users and items get latent vectors; item popularity is Zipf-like; each user's items are \
             drawn with probability ∝ popularity × exp(⟨user, item⟩ / temperature). The truth \
-            (truth.bin, synthetic.json) lets `train` score the oracle ranking.
+            (truth.bin, synthetic.json) lets `train` score the oracle ranking. Train on it with:
+              twotower train --data DIR/interactions.csv --timestamp-column timestamp
             """)
 
     @Option(name: .long, help: ArgumentHelp("Directory to write into.", valueName: "dir"))

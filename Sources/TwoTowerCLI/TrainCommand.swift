@@ -43,6 +43,9 @@ struct TrainCommand: ParsableCommand {
             run.model = try model.configuration()
             run.training = try training.configuration()
             run.evaluation = try evaluation.settings(seed: run.training.seed)
+            if training.validationMetric == nil, !run.evaluation.ks.contains(20), let k = run.evaluation.ks.max() {
+                run.training.validationMetric = "recall@\(k)"
+            }
             run.validation = validationSet
             run.output = output
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }

@@ -50,8 +50,8 @@ struct TrainingOptions: ParsableArguments {
     @Flag(name: .long, help: "Train all --epochs without a validation set or early stopping.")
     var noEarlyStopping = false
 
-    @Option(name: .long, help: "Metric watched by validation and early stopping.")
-    var validationMetric: String = "recall@20"
+    @Option(name: .long, help: "Metric watched by validation and early stopping, METRIC@K with K among --eval-k (default: recall@20, or recall at the largest --eval-k without 20).")
+    var validationMetric: String?
 
     func configuration() throws -> TrainingConfiguration {
         var c = TrainingConfiguration()
@@ -69,7 +69,7 @@ struct TrainingOptions: ParsableArguments {
         c.downscoreFalseNegatives = !noFalseNegativeDownscoring
         c.loss = loss
         c.patience = noEarlyStopping ? nil : patience
-        c.validationMetric = validationMetric
+        if let validationMetric { c.validationMetric = validationMetric }
         try c.validate()
         return c
     }

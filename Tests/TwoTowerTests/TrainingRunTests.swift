@@ -141,3 +141,21 @@ import TowerTestSupport
         #expect(throws: ConfigurationError.self) { try run.run() }
     }
 }
+
+@Suite struct DivergenceTests {
+    /// A learning rate far too high makes the loss overflow: training stops with an error naming
+    /// the step and the likely cause instead of producing a NaN model.
+    @Test func nonFiniteLossStopsTrainingWithAHint() throws {
+        var run = TrainingRunTests.smallRun()
+        run.training.optimizer = .sgd
+        run.training.learningRate = 1e30
+        do {
+            _ = try run.run()
+            Issue.record("training with a learning rate of 1e30 did not stop")
+        } catch let error as TrainingError {
+            guard case let .nonFiniteLoss(_, step, _, _, _) = error else { Issue.record("\(error)"); return }
+            #expect(step >= 1)
+            #expect(error.description.contains("learning rate"))
+        }
+    }
+}

@@ -72,8 +72,23 @@ extension DataSource {
         }
         let itemFeatures = log.itemFeatures.compactMap(Self.entityFeature)
         let userFeatures = log.userFeatures.compactMap(Self.entityFeature)
-        return PreparedData(split: split, truth: nil, itemFeatures: itemFeatures, userFeatures: userFeatures,
-                            name: path, notes: notes)
+        return PreparedData(split: split, truth: syntheticTruth(beside: path, for: log, notes: &notes),
+                            itemFeatures: itemFeatures, userFeatures: userFeatures, name: path, notes: notes)
+    }
+
+    /// The generator's truth when `path` is an `interactions.csv` written by `twotower synth` (a
+    /// `truth.bin` beside it), aligned to the log's rows — so the oracle baseline is printed.
+    private func syntheticTruth(beside path: String, for log: InteractionLog, notes: inout [String]) -> SyntheticTruth? {
+        let directory = (path as NSString).deletingLastPathComponent
+        guard (path as NSString).lastPathComponent == "interactions.csv",
+              FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("truth.bin")) else { return nil }
+        do {
+            return try SyntheticDataset.readTruth(from: directory.isEmpty ? "." : directory)
+                .aligned(userVocabulary: log.userVocabulary, itemVocabulary: log.itemVocabulary)
+        } catch {
+            notes.append("truth.bin beside \(path) was not used for the oracle baseline: \(error)")
+            return nil
+        }
     }
 
     /// Reads `path`, applies the rating filter, and reports skipped lines into `notes`.
