@@ -13,7 +13,7 @@ import TwoTower
 let benchmarks: @Sendable () -> Void = {
     let stepMetrics: [BenchmarkMetric] = [.wallClock, .throughput, .mallocCountTotal]
     // Gate: mallocCountTotal only. The p90 limits live in Thresholds/*.p90.json (the count measured
-    // on 2026-05 with a little slack); the tolerance below is how far a run may sit from that value
+    // on 2026-11-29 with a little slack); the tolerance below is how far a run may sit from that value
     // before `thresholds check` calls it a regression (above) or an improvement (below).
     func stepConfiguration(mallocTolerance: Int) -> Benchmark.Configuration {
         Benchmark.Configuration(
