@@ -60,6 +60,9 @@ public final class ItemRetrievalScorer {
     var fnIndex = FalseNegativeIndex()
     // Context of the last training forward, read by backward.
     var context: ForwardContext?
+    // Reused storage of the per-step segment records (no allocation per step).
+    var segmentBuffer: [Segment] = []
+    var segmentInfo: [NegativeSegment] = []
 
     struct Segment {
         var info: NegativeSegment
@@ -100,6 +103,21 @@ public final class ItemRetrievalScorer {
         self.sampledGradients = samplers.map { _ in Matrix(rows: 0, columns: 0) }
     }
 
+    /// The sampler's type name, for error messages (built only when an error is thrown).
+    static func name(of sampler: any ItemSampler) -> String { String(describing: type(of: sampler)) }
+
+    /// Ends the training step: drops the references to the last forward's inputs (queries, items,
+    /// negatives), so the caller's buffers are written in place at the next step instead of
+    /// being copied (copy-on-write). Call after ``backward()`` once its gradients are consumed.
+    public func endStep() {
+        if let ctx = context { segmentBuffer = ctx.segments }
+        context = nil
+        for k in segmentBuffer.indices {
+            segmentBuffer[k].embeddings = Matrix(rows: 0, columns: 0)
+            segmentBuffer[k].ids = []
+        }
+    }
+
     /// Whether item ids are required on the batch and on every sampler's negatives.
     var needsIds: Bool {
         if downscoreFalseNegatives { return true }
@@ -127,20 +145,22 @@ public final class ItemRetrievalScorer {
         let posIds = positiveIds ?? []
 
         // Samplers, in order.
-        var segments: [Segment] = []
-        segments.reserveCapacity(samplers.count)
+        var segments = segmentBuffer
+        segmentBuffer = []
+        segments.removeAll(keepingCapacity: true)
         negativeIds.removeAll(keepingCapacity: true)
         var offset = 0
         for (k, sampler) in samplers.enumerated() {
             let out = try sampler(items, training: true)
             guard out.count > 0 else { continue }
-            let name = String(describing: type(of: sampler))
-            guard out.embeddings.columns == d else { throw ScorerError.dimensionMismatch(source: name, expected: d, found: out.embeddings.columns) }
+            guard out.embeddings.columns == d else {
+                throw ScorerError.dimensionMismatch(source: Self.name(of: sampler), expected: d, found: out.embeddings.columns)
+            }
             let ids = out.metadata[itemIdFeatureName]
-            if needIds && ids == nil { throw ScorerError.missingItemIds(source: name, feature: itemIdFeatureName) }
+            if needIds && ids == nil { throw ScorerError.missingItemIds(source: Self.name(of: sampler), feature: itemIdFeatureName) }
             let flow = sampler.negativeGradientFlow
             precondition(flow != .batchItems || out.count == b,
-                         "ItemRetrievalScorer: \(name) declares in-batch gradients but returned \(out.count) rows for a batch of \(b)")
+                         "ItemRetrievalScorer: \(Self.name(of: sampler)) declares in-batch gradients but returned \(out.count) rows for a batch of \(b)")
             if let ids { negativeIds.append(contentsOf: ids) }
             segments.append(Segment(info: NegativeSegment(samplerIndex: k, offset: offset, count: out.count, gradientFlow: flow),
                                     embeddings: out.embeddings, ids: ids ?? []))
@@ -169,9 +189,11 @@ public final class ItemRetrievalScorer {
             }
         }
         finishLogits(query: query, items: items.embeddings, scale: scale, hasLogQ: hasLogQ)
+        segmentInfo.removeAll(keepingCapacity: true)
+        for seg in segments { segmentInfo.append(seg.info) }
         context = ForwardContext(query: query, items: items.embeddings, segments: segments, scale: scale)
         return ItemRetrievalScores(logits: logits, positiveItemIds: posIds, negativeItemIds: negativeIds,
-                                   segments: segments.map(\.info), falseNegativeRowStart: fnRowStart,
+                                   segments: segmentInfo, falseNegativeRowStart: fnRowStart,
                                    falseNegativeColumns: fnColumns)
     }
 

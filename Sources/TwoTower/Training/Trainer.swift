@@ -175,6 +175,7 @@ public final class Trainer {
         }
         model.itemTower.backward(itemGradient)
         model.queryTower.backward(gradients.query)
+        scorer.endStep()
 
         // 4. Update.
         if let maxNorm = configuration.clipNorm { _ = clipGradientsByGlobalNorm(parameters, maxNorm: maxNorm) }
