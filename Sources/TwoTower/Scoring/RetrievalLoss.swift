@@ -16,7 +16,10 @@ public enum RetrievalLoss: Sendable, Equatable {
     /// its capacity is reused, so no allocation once it has held a batch this large).
     /// - Parameter sampleWeights: `B` per-row weights, or `nil` for 1.
     /// - Precondition: `logits.columns >= 2`; `sampleWeights?.count == logits.rows`.
-    public func lossAndGradient(logits: Matrix, sampleWeights: [Float]? = nil, into gradient: inout Matrix) -> Float {
+    /// - Parameter threads: threads of the softmax pass over large logits (`nil`: 2 when the logits
+    ///   hold at least 2¹⁸ values).
+    public func lossAndGradient(logits: Matrix, sampleWeights: [Float]? = nil, into gradient: inout Matrix,
+                                threads: Int? = nil) -> Float {
         precondition(logits.columns >= 2, "\(self): logits have \(logits.columns) columns, need a positive and at least one negative")
         if let w = sampleWeights {
             precondition(w.count == logits.rows, "\(self): \(w.count) sample weights for \(logits.rows) rows")
@@ -28,7 +31,8 @@ public enum RetrievalLoss: Sendable, Equatable {
                 withWeights(sampleWeights) { w in
                     switch self {
                     case .softmaxCrossEntropy:
-                        return softmaxCrossEntropyPass(z.baseAddress!, g.baseAddress!, rows: rows, columns: cols, weights: w)
+                        return softmaxCrossEntropyPass(z.baseAddress!, g.baseAddress!, rows: rows, columns: cols, weights: w,
+                                                       threads: threads)
                     case .bpr:
                         return bprPass(z.baseAddress!, g.baseAddress!, rows: rows, columns: cols, weights: w)
                     }
@@ -49,11 +53,11 @@ private func withWeights<R>(_ w: [Float]?, _ body: (UnsafePointer<Float>?) -> R)
 /// 64 — on two threads when the logits are large (the pass is memory-bound) — and the blocks'
 /// Double partial sums are added in block order, so the result does not depend on the threads.
 func softmaxCrossEntropyPass(_ z: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>,
-                             rows: Int, columns: Int, weights: UnsafePointer<Float>?) -> Float {
+                             rows: Int, columns: Int, weights: UnsafePointer<Float>?, threads requested: Int?) -> Float {
     let invRows = 1 / Float(rows)
     let blockRows = 64
     let blocks = (rows + blockRows - 1) / blockRows
-    let threads = rows * columns >= 1 << 18 ? 2 : 1
+    let threads = rows * columns >= 1 << 18 ? min(2, requested ?? 2) : 1
     return withUnsafeTemporaryAllocation(of: Double.self, capacity: blocks) { partial in
         nonisolated(unsafe) let partial = partial
         parallelFor(chunks: blocks, threads: threads) { block in

@@ -10,7 +10,8 @@ extension ItemRetrievalScorer {
     public func lossAndGradient(_ scores: ItemRetrievalScores, loss: RetrievalLoss = .softmaxCrossEntropy,
                                 sampleWeights: [Float]? = nil) -> Float {
         precondition(context != nil, "ItemRetrievalScorer.lossAndGradient: no training forward to take the loss of")
-        return loss.lossAndGradient(logits: scores.logits, sampleWeights: sampleWeights, into: &logitsGradient)
+        return loss.lossAndGradient(logits: scores.logits, sampleWeights: sampleWeights, into: &logitsGradient,
+                                    threads: threads)
     }
 
     /// Back-propagates the gradient stored by ``lossAndGradient(_:loss:sampleWeights:)``.

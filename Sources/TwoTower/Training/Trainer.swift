@@ -34,8 +34,8 @@ public final class Trainer {
 
     // Per-step buffers, reused.
     private var itemRows: [Int32] = []
-    private var positiveIds: [Int] = []
-    private var positives = Matrix(rows: 0, columns: 0)
+    /// The batch's positives `[B, d]` with their `item_id`s, updated in place every step.
+    private var batch = EmbeddingWithMetadata(unchecked: Matrix(rows: 0, columns: 0), metadata: ["item_id": []])
     private var sampled = Matrix(rows: 0, columns: 0)
     private var itemGradient = Matrix(rows: 0, columns: 0)
     private var sampledOffsets: [Int] = []
@@ -139,7 +139,7 @@ public final class Trainer {
         }
         let itemOutput = model.itemTower.forward(rows: itemRows, training: true)
         let d = itemOutput.columns
-        copyRows(itemOutput, 0..<b, into: &positives)
+        copyRows(itemOutput, 0..<b, into: &batch.embeddings)
         for (k, (_, sampler)) in corpusSamplers.enumerated() {
             let end = k + 1 < sampledOffsets.count ? sampledOffsets[k + 1] : itemRows.count
             copyRows(itemOutput, sampledOffsets[k]..<end, into: &sampled)
@@ -148,9 +148,8 @@ public final class Trainer {
         let queries = model.queryTower.forward(rows: users, training: true)
 
         // 2. Scores, loss and its gradient.
-        positiveIds.removeAll(keepingCapacity: true)
-        for item in items { positiveIds.append(Int(item)) }
-        let batch = try EmbeddingWithMetadata(embeddings: positives, metadata: ["item_id": positiveIds])
+        batch.metadata["item_id"]!.removeAll(keepingCapacity: true)
+        for item in items { batch.metadata["item_id"]!.append(Int(item)) }
         let scores = try scorer(query: queries, items: batch, training: true)
         let value = scorer.lossAndGradient(scores, loss: loss)
         lastLoss = value
