@@ -6,8 +6,9 @@ import Dispatch
 /// Chunks are dealt out statically: with `workers = min(threads, chunks)`, worker `w` runs
 /// chunks `w, w + workers, w + 2·workers, …` in that order. When `workers <= 1` every chunk runs
 /// inline on the calling thread, in order (no dispatch, no allocation), so callers can pass
-/// `threads: 1` for small problems at no cost. Threads come from
-/// `DispatchQueue.concurrentPerform`.
+/// `threads: 1` for small problems at no cost. Two workers use the calling thread and one
+/// persistent helper thread (no allocation per call); when that helper is busy (a concurrent or
+/// nested call) and for more than two workers, threads come from `DispatchQueue.concurrentPerform`.
 ///
 /// `body` runs concurrently for distinct chunks. It need not be `@Sendable`: the caller
 /// guarantees that concurrent calls only write memory owned by their own chunk (typically a
@@ -25,6 +26,16 @@ public func parallelFor(chunks: Int, threads: Int, _ body: (Int) -> Void) {
     if workers <= 1 {
         for chunk in 0..<chunks { body(chunk) }
         return
+    }
+    if workers == 2 {
+        let ran = ParallelWorker.shared.tryRun { worker in
+            var chunk = worker
+            while chunk < chunks {
+                body(chunk)
+                chunk += 2
+            }
+        }
+        if ran { return }
     }
     withoutActuallyEscaping(body) { escapable in
         nonisolated(unsafe) let work = escapable

@@ -28,6 +28,9 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .long, help: "mlp: ignore item side features (e.g. genres).")
     var noItemFeatures = false
 
+    @Option(name: .long, help: ArgumentHelp("mlp: add each user's N most recent training items as a bag to the query tower (the positive is left out while training).", valueName: "n"))
+    var userHistory: Int?
+
     func configuration() throws -> ModelConfiguration {
         var c = ModelConfiguration()
         c.dimensions = dim
@@ -38,6 +41,7 @@ struct ModelOptions: ParsableArguments {
         c.l2Normalize = l2Normalize
         c.dropout = dropout
         c.useItemFeatures = !noItemFeatures
+        c.userHistory = userHistory
         try c.validate()
         return c
     }

@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 import TowerCore
 
@@ -25,5 +26,36 @@ import TowerCore
             parallelFor(chunks: 37, threads: threads) { chunk in base[chunk] += chunk + 1 }
         }
         #expect(hits == (0..<37).map { $0 + 1 })
+    }
+
+    /// Many threads calling at once, each with nested calls inside its chunks: the persistent
+    /// worker serves one call at a time and the others fall back to Dispatch; every chunk of
+    /// every call still runs exactly once, and nothing waits forever.
+    @Test func concurrentAndNestedCallsEachRunEveryChunkOnce() {
+        let callers = 8, chunks = 13, inner = 5
+        var hits = [Int](repeating: 0, count: callers * chunks * inner)
+        hits.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let base = buffer.baseAddress!
+            for _ in 0..<20 {
+                DispatchQueue.concurrentPerform(iterations: callers) { caller in
+                    parallelFor(chunks: chunks, threads: 2) { chunk in
+                        parallelFor(chunks: inner, threads: 2) { k in
+                            base[(caller * chunks + chunk) * inner + k] += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(hits.allSatisfy { $0 == 20 })
+    }
+
+    /// Back-to-back two-thread calls reuse the same worker (thousands of hand-offs).
+    @Test func manySmallCallsInARow() {
+        var total = [Int](repeating: 0, count: 2)
+        total.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            for _ in 0..<5_000 { parallelFor(chunks: 2, threads: 2) { chunk in base[chunk] += 1 } }
+        }
+        #expect(total == [5_000, 5_000])
     }
 }

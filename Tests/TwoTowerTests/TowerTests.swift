@@ -65,6 +65,31 @@ import TowerTestSupport
         }
     }
 
+    /// The user-history bag leaves out the row's positive while training: the same tower with
+    /// the positive already removed from the histories gives the same output.
+    @Test func historyBagLeavesOutThePositive() {
+        let c = configuration(.mlp, l2: false)
+        let full = EntityFeature(name: "history", vocabularySize: 6, values: .multi(offsets: [0, 2, 3, 3], ids: [2, 5, 4]),
+                                 excludesTarget: true)
+        let without = EntityFeature(name: "history", vocabularySize: 6, values: .multi(offsets: [0, 1, 1, 1], ids: [2]))
+        let a = Tower(name: "user", entityCount: 3, features: [full], configuration: c, seed: 4)
+        let b = Tower(name: "user", entityCount: 3, features: [without], configuration: c, seed: 4)
+        let targets: [Int32] = [5, 4, 1]
+        let rows: [Int32] = [0, 1, 2]
+        let withTargets = rows.withUnsafeBufferPointer { r in
+            targets.withUnsafeBufferPointer { a.forward(rows: r, training: true, targets: $0) }
+        }
+        #expect(withTargets == b.forward(rows: [0, 1, 2], training: true))
+        #expect(a.forward(rows: [0, 1, 2], training: false) != withTargets, "without targets the history is whole")
+    }
+
+    @Test func historyFeatureKeepsTheMostRecentItems() {
+        let f = EntityFeature.history(users: [0, 0, 0, 1], items: [3, 1, 2, 0], timestamps: [30, 10, 20, 5],
+                                      userCount: 3, itemCount: 4, count: 2)
+        #expect(f.values == .multi(offsets: [0, 2, 3, 3], ids: [2, 3, 0]))
+        #expect(f.excludesTarget)
+    }
+
     @Test func itemFeaturesCanBeTurnedOff() {
         var c = configuration(.mlp, l2: false)
         let with = TwoTowerModel(configuration: c, userCount: 3, itemCount: 6, itemFeatures: [genres, decade], seed: 1)

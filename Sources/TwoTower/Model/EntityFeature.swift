@@ -17,9 +17,12 @@ public struct EntityFeature: Sendable, Equatable {
     public let vocabularySize: Int
     /// The ids of each entity.
     public let values: Values
+    /// For a query-tower bag of item ids (the user's history): at training time, the row's
+    /// positive item is left out of its own bag, so the model cannot learn to copy it.
+    public let excludesTarget: Bool
 
     /// - Precondition: every id lies in `0..<vocabularySize`; CSR offsets are well formed.
-    public init(name: String, vocabularySize: Int, values: Values) {
+    public init(name: String, vocabularySize: Int, values: Values, excludesTarget: Bool = false) {
         precondition(vocabularySize > 0, "EntityFeature \(name): empty vocabulary")
         switch values {
         case .single(let ids):
@@ -34,6 +37,7 @@ public struct EntityFeature: Sendable, Equatable {
         self.name = name
         self.vocabularySize = vocabularySize
         self.values = values
+        self.excludesTarget = excludesTarget
     }
 
     /// Number of entities described.
@@ -42,6 +46,27 @@ public struct EntityFeature: Sendable, Equatable {
         case .single(let ids): ids.count
         case .multi(let offsets, _): offsets.count - 1
         }
+    }
+}
+
+extension EntityFeature {
+    /// The query-tower feature `history`: each user's `count` most recent training items (by
+    /// timestamp, else by position in the log), excluding the row's positive at training time.
+    /// - Parameters:
+    ///   - users, items, timestamps: the training interactions.
+    public static func history(users: [Int32], items: [Int32], timestamps: [Int64]?, userCount: Int, itemCount: Int,
+                               count: Int) -> EntityFeature {
+        precondition(count > 0, "EntityFeature.history: count must be positive")
+        var byUser = [[Int]](repeating: [], count: userCount)
+        for k in users.indices { byUser[Int(users[k])].append(k) }
+        var offsets: [Int32] = [0], ids: [Int32] = []
+        for rows in byUser {
+            let ordered = timestamps.map { t in rows.sorted { (t[$0], $0) < (t[$1], $1) } } ?? rows
+            for k in ordered.suffix(count) { ids.append(items[k]) }
+            offsets.append(Int32(ids.count))
+        }
+        return EntityFeature(name: "history", vocabularySize: itemCount, values: .multi(offsets: offsets, ids: ids),
+                             excludesTarget: true)
     }
 }
 

@@ -72,11 +72,14 @@ public final class Tower {
 
     /// Embeddings of the entities `rows` `[rows.count, dimensions]`; `training` turns dropout on and
     /// caches activations for ``backward(_:)``. The returned matrix shares the tower's buffer.
-    public func forward(rows: UnsafeBufferPointer<Int32>, training: Bool) -> Matrix {
+    /// - Parameter targets: each row's positive item at training time; bags of features marked
+    ///   ``EntityFeature/excludesTarget`` (the user's history) leave it out.
+    public func forward(rows: UnsafeBufferPointer<Int32>, training: Bool,
+                        targets: UnsafeBufferPointer<Int32>? = nil) -> Matrix {
         var output = idEmbedding.forward(ids: rows)
         if let mlp {
             if !featureBags.isEmpty {
-                concatenateFeatures(rows: rows, idPart: output)
+                concatenateFeatures(rows: rows, idPart: output, targets: targets)
                 output = mlp.forward(concatenated, training: training)
             } else {
                 output = mlp.forward(output, training: training)
@@ -129,14 +132,15 @@ public final class Tower {
 
     // MARK: - Feature concatenation
 
-    private func concatenateFeatures(rows: UnsafeBufferPointer<Int32>, idPart: Matrix) {
+    private func concatenateFeatures(rows: UnsafeBufferPointer<Int32>, idPart: Matrix,
+                                     targets: UnsafeBufferPointer<Int32>?) {
         let n = rows.count
         let total = idEmbedding.dimensions + featureBags.reduce(0) { $0 + $1.dimensions }
         concatenated.reshape(rows: n, columns: total)
         copyColumns(from: idPart, into: &concatenated, at: 0)
         var column = idEmbedding.dimensions
         for (feature, bag) in zip(features, featureBags) {
-            gatherBags(feature, rows: rows)
+            gatherBags(feature, rows: rows, targets: feature.excludesTarget ? targets : nil)
             let pooled = bagOffsets.withUnsafeBufferPointer { o in
                 bagIDs.withUnsafeBufferPointer { i in bag.forward(offsets: o, ids: i) }
             }
@@ -147,7 +151,8 @@ public final class Tower {
 
     /// Builds the CSR of the batch's bags for `feature` into the reusable buffers. Each tower
     /// call uses each bag once, so the bag's own copy of the ids serves its backward pass.
-    private func gatherBags(_ feature: EntityFeature, rows: UnsafeBufferPointer<Int32>) {
+    private func gatherBags(_ feature: EntityFeature, rows: UnsafeBufferPointer<Int32>,
+                            targets: UnsafeBufferPointer<Int32>?) {
         bagOffsets.removeAll(keepingCapacity: true)
         bagIDs.removeAll(keepingCapacity: true)
         bagOffsets.append(0)
@@ -155,9 +160,9 @@ public final class Tower {
         case .single(let ids):
             for r in rows { bagIDs.append(ids[Int(r)]); bagOffsets.append(Int32(bagIDs.count)) }
         case .multi(let offsets, let ids):
-            for r in rows {
-                let row = Int(r)
-                for j in Int(offsets[row])..<Int(offsets[row + 1]) { bagIDs.append(ids[j]) }
+            for (position, r) in rows.enumerated() {
+                let row = Int(r), skip = targets?[position] ?? -1
+                for j in Int(offsets[row])..<Int(offsets[row + 1]) where ids[j] != skip { bagIDs.append(ids[j]) }
                 bagOffsets.append(Int32(bagIDs.count))
             }
         }

@@ -45,8 +45,14 @@ public struct TrainingRun: Sendable {
         log("train: \(statistics.users) users, \(statistics.items) items, \(statistics.interactions) interactions; test: \(prepared.split.test.count) held-out interactions")
         for note in prepared.notes { log("note: \(note)") }
 
+        var userFeatures = prepared.userFeatures
+        if let n = self.model.userHistory {
+            let train = prepared.split.train
+            userFeatures.append(.history(users: train.users, items: train.items, timestamps: train.timestamps,
+                                         userCount: prepared.userCount, itemCount: prepared.itemCount, count: n))
+        }
         let model = TwoTowerModel(configuration: self.model, userCount: prepared.userCount, itemCount: prepared.itemCount,
-                                  userFeatures: prepared.userFeatures, itemFeatures: prepared.itemFeatures,
+                                  userFeatures: userFeatures, itemFeatures: prepared.itemFeatures,
                                   seed: training.seed)
         for (tower, label) in [(model.queryTower, "query"), (model.itemTower, "item")] where !tower.featureNames.isEmpty {
             log("\(label) tower features: \(tower.featureNames.joined(separator: ", "))")
@@ -73,7 +79,9 @@ public struct TrainingRun: Sendable {
         let metrics = try ModelEvaluation.evaluate(model, on: heldOut, settings: settings)
         let baselines = try ModelEvaluation.baselines(on: heldOut, truth: prepared.truth, settings: settings)
         if let output {
-            try ModelCheckpoint.save(model, training: training, data: prepared, validationSplit: wantsValidation, to: output)
+            var saved = prepared
+            saved.userFeatures = userFeatures
+            try ModelCheckpoint.save(model, training: training, data: saved, validationSplit: wantsValidation, to: output)
             log("saved the model to \(output)")
         }
         return RunReport(dataName: prepared.name, statistics: statistics, evaluated: metrics.evaluated, metrics: metrics,

@@ -145,7 +145,7 @@ public final class Trainer {
             copyRows(itemOutput, sampledOffsets[k]..<end, into: &sampled)
             try sampler.provideEmbeddings(sampled)
         }
-        let queries = model.queryTower.forward(rows: users, training: true)
+        let queries = model.queryTower.forward(rows: users, training: true, targets: items)
 
         // 2. Scores, loss and its gradient.
         batch.metadata["item_id"]!.removeAll(keepingCapacity: true)

@@ -24,6 +24,9 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     public var useItemFeatures: Bool = true
     /// Dropout rate after each hidden layer at training time (MLP only).
     public var dropout: Float = 0
+    /// Add the user's `n` most recent training items as a mean-pooled bag to the query tower
+    /// (MLP only; YouTube-DNN style). The positive is left out of its own bag while training.
+    public var userHistory: Int? = nil
 
     public init() {}
 
@@ -37,6 +40,10 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
             throw ConfigurationError("--layers: every width must be positive, found \(bad)")
         }
         guard dropout >= 0 && dropout < 1 else { throw ConfigurationError("--dropout must be in [0, 1), found \(dropout)") }
+        if let h = userHistory {
+            guard h > 0 else { throw ConfigurationError("--user-history must be positive, found \(h)") }
+            guard tower == .mlp else { throw ConfigurationError("--user-history needs --tower mlp (an mf tower has no side features)") }
+        }
     }
 }
 
