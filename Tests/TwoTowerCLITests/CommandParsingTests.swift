@@ -68,6 +68,8 @@ import TwoTower
         .init(arguments: ["--patience", "2", "--validation-metric", "recall@7"], fragment: "--validation-metric"),
         .init(arguments: ["--patience", "0"], fragment: "--patience must be positive"),
         .init(arguments: ["--tower", "cnn"], fragment: "mf"),
+        .init(arguments: ["--user-history", "20"], fragment: "needs --tower mlp"),
+        .init(arguments: ["--tower", "mlp", "--user-history", "0"], fragment: "--user-history must be positive"),
     ]
 
     @Test(arguments: usageErrors)

@@ -64,20 +64,25 @@ import TowerTestSupport
         run.model.tower = .mlp
         run.model.hiddenLayers = [24]
         run.model.l2Normalize = true
+        run.model.userHistory = 5
         run.output = dir
         _ = try run.run()
         let checkpoint = try ModelCheckpoint.load(from: dir)
         let model = try checkpoint.model()
         let prepared = try run.data.prepare(seed: run.training.seed)
         // Rebuild the trained model deterministically and compare scores bit for bit.
+        let train = prepared.split.train
+        let history = EntityFeature.history(users: train.users, items: train.items, timestamps: train.timestamps,
+                                            userCount: prepared.userCount, itemCount: prepared.itemCount, count: 5)
         let again = TwoTowerModel(configuration: run.model, userCount: prepared.userCount, itemCount: prepared.itemCount,
-                                  seed: run.training.seed)
+                                  userFeatures: [history], seed: run.training.seed)
         let trainer = try Trainer(model: again, configuration: run.training, itemCounts: prepared.split.trainItemCounts)
         _ = try trainer.fit(prepared.split.train)
         let users: [Int32] = [0, 5, 17, 399], items = (0..<200).map { Int32($0) }
         #expect(model.scores(users: users, items: items) == again.scores(users: users, items: items))
         #expect(checkpoint.users == prepared.split.train.userVocabulary)
         #expect(checkpoint.trainItemsByUser.count == prepared.userCount)
+        #expect(model.queryTower.featureNames == ["history"])
     }
 
     @Test func earlyStoppingKeepsTheBestEpoch() throws {
