@@ -71,7 +71,7 @@ public final class BatchIterator {
         var rng = Xoshiro256(seed: seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15))
         var i = count - 1
         while i > 0 {
-            let j = uniformIndex(i + 1, &rng)
+            let j = rng.nextIndex(below: i + 1)
             let t = order[i]; order[i] = order[j]; order[j] = t
             i -= 1
         }

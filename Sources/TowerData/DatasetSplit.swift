@@ -98,7 +98,7 @@ public struct DatasetSplit: Sendable {
                     let t = log.timestamps!
                     group.sort { t[Int($0)] != t[Int($1)] ? t[Int($0)] < t[Int($1)] : $0 < $1 }
                 } else {
-                    fisherYatesShuffle(&group, &rng)
+                    rng.shuffle(&group)
                 }
                 role[Int(group[group.count - 1])] = 1
                 if validation { role[Int(group[group.count - 2])] = 2 }
@@ -113,7 +113,7 @@ public struct DatasetSplit: Sendable {
                 if n == 0 { continue }
                 group.removeAll(keepingCapacity: true)
                 group.append(contentsOf: rows[offsets[u] ..< offsets[u + 1]])
-                fisherYatesShuffle(&group, &rng)
+                rng.shuffle(&group)
                 let nTrain = max(1, Int((trainFraction * Double(n)).rounded()))
                 let nValidation = min(n - nTrain, Int((validationFraction * Double(n)).rounded()))
                 for k in nTrain..<n { role[Int(group[k])] = k < nTrain + nValidation ? 2 : 1 }

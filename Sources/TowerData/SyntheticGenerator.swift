@@ -36,8 +36,8 @@ public struct SyntheticDataset: Sendable {
         var rng = Xoshiro256(seed: c.seed)
         let f = c.factors
         let scale = 1 / Double(f).squareRoot()
-        let userFactors = Matrix(rows: c.users, columns: f, values: (0..<(c.users * f)).map { _ in Float(standardNormal(&rng) * scale) })
-        let itemFactors = Matrix(rows: c.items, columns: f, values: (0..<(c.items * f)).map { _ in Float(standardNormal(&rng) * scale) })
+        let userFactors = Matrix(rows: c.users, columns: f, values: (0..<(c.users * f)).map { _ in Float(Double(rng.nextNormal()) * scale) })
+        let itemFactors = Matrix(rows: c.items, columns: f, values: (0..<(c.items * f)).map { _ in Float(Double(rng.nextNormal()) * scale) })
         let weights = (0..<c.items).map { pow(Double($0 + 1), -c.popularityExponent) }
         let total = weights.reduce(0, +)
         let logPopularity = weights.map { Float(Foundation.log($0 / total)) }
@@ -46,7 +46,7 @@ public struct SyntheticDataset: Sendable {
         let itemColumns = columns
 
         // Activity: log-normal, scaled so the clamped sum is near the target.
-        let raw = (0..<c.users).map { _ in exp(c.activitySigma * standardNormal(&rng)) }
+        let raw = (0..<c.users).map { _ in exp(c.activitySigma * Double(rng.nextNormal())) }
         var factor = Double(c.interactions) / raw.reduce(0, +)
         var activity = [Int](repeating: 0, count: c.users)
         for _ in 0..<8 {
@@ -151,7 +151,9 @@ struct SyntheticWorker {
                 for i in 0..<items { wp[i] = wp[i] + a * column[i] }
                 k += 1
             }
-            fastExp(wp, items)
+            // Clamped so exp stays finite whatever the temperature; TowerCore's vector exp.
+            for i in 0..<items { wp[i] = min(wp[i], 80) }
+            vectorExp(inPlace: UnsafeMutableBufferPointer(start: wp, count: items))
         }
         rebuildCumulative()
         chosen.removeAll(keepingCapacity: true)
@@ -161,7 +163,7 @@ struct SyntheticWorker {
         while chosen.count < m {
             let total = cumulative[items]
             if !(total > 0) { break }
-            let r = uniformDouble(&rng) * total
+            let r = rng.nextUnitDouble() * total
             // First index with cumulative[i + 1] > r.
             var lo = 0, hi = items - 1
             cumulative.withUnsafeBufferPointer { c in
@@ -186,13 +188,13 @@ struct SyntheticWorker {
         // Random order (the draw order would put the strongest items first), increasing times.
         var i = chosen.count - 1
         while i > 0 {
-            let j = uniformIndex(i + 1, &rng)
+            let j = rng.nextIndex(below: i + 1)
             chosen.swapAt(i, j)
             i -= 1
         }
-        var t = Int64(1_577_836_800) + Int64(uniformDouble(&rng) * 365 * 86_400)
+        var t = Int64(1_577_836_800) + Int64(rng.nextUnitDouble() * 365 * 86_400)
         for k in 0..<chosen.count {
-            t += 1 + Int64(-Foundation.log(1 - uniformDouble(&rng)) * 86_400)
+            t += 1 + Int64(-Foundation.log(1 - rng.nextUnitDouble()) * 86_400)
             out.users[offset + k] = Int32(u)
             out.items[offset + k] = chosen[k]
             out.times[offset + k] = t
@@ -209,36 +211,4 @@ struct SyntheticWorker {
             }
         }
     }
-}
-
-/// `x[i] ← exp(clamp(x[i], −87, 80))` in place: 2^(x·log2 e) split into an integer power (exponent
-/// bits) and a degree-6 polynomial for 2^f on [−0.5, 0.5] (relative error ≈ 2e-7). No FMA.
-func fastExp(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
-    var i = 0
-    let log2e = SIMD8<Float>(repeating: 1.442_695_04)
-    let magic = SIMD8<Float>(repeating: 12_582_912)
-    let low = SIMD8<Float>(repeating: -87), high = SIMD8<Float>(repeating: 80)
-    while i + 8 <= n {
-        var v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
-        v.replace(with: low, where: v .< low)
-        v.replace(with: high, where: v .> high)
-        let y = v * log2e
-        // Round to nearest through the 1.5·2^23 trick: the integer lands in the low mantissa bits.
-        let t = y + magic
-        let k = t - magic
-        let f = y - k
-        var p = SIMD8<Float>(repeating: 1.535_336_2e-4)
-        p = p * f + 1.339_887_4e-3
-        p = p * f + 9.618_437_4e-3
-        p = p * f + 5.550_332_5e-2
-        p = p * f + 0.240_226_5
-        p = p * f + 0.693_147_2
-        p = p * f + 1
-        let n = unsafeBitCast(t, to: SIMD8<Int32>.self) &- 0x4B40_0000
-        let bits = (n &+ 127) &<< 23
-        let scale = unsafeBitCast(bits, to: SIMD8<Float>.self)
-        UnsafeMutableRawPointer(x + i).storeBytes(of: p * scale, as: SIMD8<Float>.self)
-        i += 8
-    }
-    while i < n { x[i] = expf(min(80, max(-87, x[i]))); i += 1 }
 }
