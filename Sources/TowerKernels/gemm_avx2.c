@@ -90,56 +90,13 @@ static inline __attribute__((always_inline)) void kernel_6x16(
 #undef STORE_ROW
 }
 
-static void kernel_full(long kc, const float *A, const float *B, float *C, long ldc,
-                        float alpha, float beta) {
-    kernel_6x16(kc, A, B, C, ldc, alpha, beta);
-}
-
-// Edge tile: compute the full 6×16 tile into scratch, then merge the valid mr×nr part.
-static void kernel_edge(long kc, const float *A, const float *B, float *C, long ldc,
-                        float alpha, float beta, long mr, long nr) {
-    float tile[MR * NR] __attribute__((aligned(32)));
-    kernel_6x16(kc, A, B, tile, NR, alpha, 0.0f);
-    for (long i = 0; i < mr; i++) {
-        float *row = C + i * ldc;
-        const float *t = tile + i * NR;
-        if (beta == 0.0f) {
-            for (long j = 0; j < nr; j++) row[j] = t[j];
-        } else {
-            for (long j = 0; j < nr; j++) row[j] = t[j] + beta * row[j];
-        }
-    }
-}
+#include "gemm_driver_impl.h"
 
 void tower_sgemm_avx2(int trans_a, int trans_b, long m, long n, long k, float alpha,
                       const float *a, long lda, const float *b, long ldb, float beta,
                       float *c, long ldc, float *pack_a, float *pack_b) {
-    for (long jc = 0; jc < n; jc += TOWER_GEMM_NC) {
-        long nc = pk_min(TOWER_GEMM_NC, n - jc);
-        for (long pc = 0; pc < k; pc += TOWER_GEMM_KC) {
-            long kc = pk_min(TOWER_GEMM_KC, k - pc);
-            float beta_block = pc == 0 ? beta : 1.0f;
-            pack_b_impl(trans_b, kc, nc, b, ldb, pc, jc, pack_b);
-            for (long ic = 0; ic < m; ic += TOWER_GEMM_MC) {
-                long mc = pk_min(TOWER_GEMM_MC, m - ic);
-                pack_a_impl(trans_a, mc, kc, a, lda, ic, pc, pack_a);
-                for (long jr = 0; jr < nc; jr += NR) {
-                    long nr = pk_min(NR, nc - jr);
-                    const float *bp = pack_b + jr * kc;
-                    for (long ir = 0; ir < mc; ir += MR) {
-                        long mr = pk_min(MR, mc - ir);
-                        const float *ap = pack_a + ir * kc;
-                        float *cp = c + (ic + ir) * ldc + jc + jr;
-                        if (mr == MR && nr == NR) {
-                            kernel_full(kc, ap, bp, cp, ldc, alpha, beta_block);
-                        } else {
-                            kernel_edge(kc, ap, bp, cp, ldc, alpha, beta_block, mr, nr);
-                        }
-                    }
-                }
-            }
-        }
-    }
+    gemm_blis_driver(kernel_6x16, MR, NR, TOWER_GEMM_MC, TOWER_GEMM_KC, TOWER_GEMM_NC, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb,
+                     beta, c, ldc, pack_a, pack_b);
 }
 
 #pragma clang attribute pop
