@@ -16,10 +16,10 @@ import Darwin
 @inline(__always) func libmCos(_ x: Double) -> Double { cos(x) }
 @inline(__always) func libmPow(_ x: Double, _ y: Double) -> Double { pow(x, y) }
 
-/// `y[i] += a * x[i]` for `i < n`.
+/// `y[i] += a * x[i]` for `i < n` (TowerCore's `axpy` on raw pointers).
 @inline(__always)
 func addScaled(_ n: Int, _ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-    for i in 0..<n { y[i] += a * x[i] }
+    axpy(a, UnsafeBufferPointer(start: x, count: n), UnsafeMutableBufferPointer(start: y, count: n))
 }
 
 /// Sum of squares of `n` floats, accumulated in Double.
