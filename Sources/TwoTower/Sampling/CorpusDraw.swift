@@ -46,9 +46,3 @@ struct CorpusDraw {
         return out
     }
 }
-
-/// A uniform random double in `[0, 1)` with 53 random bits.
-@inline(__always)
-func unitDouble(_ rng: inout Xoshiro256) -> Double {
-    Double(rng.next() >> 11) * 0x1p-53
-}

@@ -84,7 +84,7 @@ public final class PopularityBasedSampler: ProbabilityReportingSampler {
     /// One log-uniform draw of `c ∈ [0, R)`: `⌊exp(u·log(R+1))⌋ − 1`, `u` uniform in `[0, 1)`.
     @inline(__always)
     private func drawOffset() -> Int {
-        let c = Int(exp(unitDouble(&rng) * logRangePlusOne)) - 1
+        let c = Int(exp(rng.nextUnitDouble() * logRangePlusOne)) - 1
         return min(max(c, 0), range - 1)
     }
 
