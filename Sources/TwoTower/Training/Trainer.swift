@@ -141,8 +141,7 @@ public final class Trainer {
         let d = itemOutput.columns
         copyRows(itemOutput, 0..<b, into: &batch.embeddings)
         for (k, (_, sampler)) in corpusSamplers.enumerated() {
-            let end = k + 1 < sampledOffsets.count ? sampledOffsets[k + 1] : itemRows.count
-            copyRows(itemOutput, sampledOffsets[k]..<end, into: &sampled)
+            copyRows(itemOutput, sampledRows(k), into: &sampled)
             try sampler.provideEmbeddings(sampled)
         }
         let queries = model.queryTower.forward(rows: users, training: true, targets: items)
@@ -162,14 +161,11 @@ public final class Trainer {
         let gradients = scorer.backward()
         itemGradient.reshape(rows: itemRows.count, columns: d)
         copyRows(gradients.items, into: &itemGradient, at: 0)
-        if !corpusSamplers.isEmpty {
-            for (k, (index, _)) in corpusSamplers.enumerated() {
-                let end = k + 1 < sampledOffsets.count ? sampledOffsets[k + 1] : itemRows.count
-                if let g = gradients.sampledNegatives.first(where: { $0.samplerIndex == index }) {
-                    copyRows(g.embeddings, into: &itemGradient, at: sampledOffsets[k])
-                } else {
-                    zeroRows(&itemGradient, sampledOffsets[k]..<end)
-                }
+        for (k, (index, _)) in corpusSamplers.enumerated() {
+            if let g = gradients.sampledNegatives.first(where: { $0.samplerIndex == index }) {
+                copyRows(g.embeddings, into: &itemGradient, at: sampledOffsets[k])
+            } else {
+                zeroRows(&itemGradient, sampledRows(k))
             }
         }
         model.itemTower.backward(itemGradient)
@@ -181,6 +177,13 @@ public final class Trainer {
         optimizer.step(parameters)
         globalStep += 1
         return value
+    }
+}
+
+extension Trainer {
+    /// The rows of the item-tower pass holding the `k`-th corpus sampler's drawn ids.
+    private func sampledRows(_ k: Int) -> Range<Int> {
+        sampledOffsets[k] ..< (k + 1 < sampledOffsets.count ? sampledOffsets[k + 1] : itemRows.count)
     }
 }
 
