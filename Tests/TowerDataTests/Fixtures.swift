@@ -20,7 +20,8 @@ struct Fixtures {
     @discardableResult
     func write(_ name: String, bytes: [UInt8]) -> String {
         let path = directory + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        let written = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        precondition(written, "could not write the fixture \(path)")
         return path
     }
 
