@@ -134,6 +134,22 @@ import TowerTestSupport
         #expect(report.metrics.dictionary["recall@20"]! > random)
     }
 
+    @Test func dataWithNothingToHoldOutIsAnError() throws {
+        let dir = temporaryDirectory("tiny")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "user_id,item_id\n1,2\n2,3\n".write(toFile: "\(dir)/tiny.csv", atomically: true, encoding: .utf8)
+        var run = TrainingRun()
+        run.data.path = "\(dir)/tiny.csv"
+        run.training.patience = nil
+        do {
+            _ = try run.run()
+            Issue.record("a log with one interaction per user was trained and evaluated on nothing")
+        } catch let error as ConfigurationError {
+            #expect(error.message.contains("nothing held out"))
+        }
+    }
+
     @Test func badConfigurationsAreErrors() {
         var run = Self.smallRun()
         run.training.learningRate = -1

@@ -40,6 +40,12 @@ public struct TrainingRun: Sendable {
         try validate()
         let wantsValidation = validation || training.patience != nil
         let prepared = try data.prepare(seed: training.seed, validation: wantsValidation)
+        guard prepared.split.test.count > 0 else {
+            throw ConfigurationError("\(prepared.name): nothing held out to evaluate on (a user needs at least 2 interactions to have one held out, 3 with a validation set; or give --test)")
+        }
+        if wantsValidation, (prepared.split.validation?.count ?? 0) == 0 {
+            throw ConfigurationError("\(prepared.name): the validation set is empty (users need at least 3 interactions); use --no-early-stopping")
+        }
         let statistics = DatasetStatistics(prepared.split.train)
         log("data: \(prepared.name)")
         log("train: \(statistics.users) users, \(statistics.items) items, \(statistics.interactions) interactions; test: \(prepared.split.test.count) held-out interactions")
