@@ -60,6 +60,7 @@ public struct TrainingRun: Sendable {
         let model = TwoTowerModel(configuration: self.model, userCount: prepared.userCount, itemCount: prepared.itemCount,
                                   userFeatures: userFeatures, itemFeatures: prepared.itemFeatures,
                                   seed: training.seed)
+        log(summary(wantsValidation: wantsValidation))
         for (tower, label) in [(model.queryTower, "query"), (model.itemTower, "item")] where !tower.featureNames.isEmpty {
             log("\(label) tower features: \(tower.featureNames.joined(separator: ", "))")
         }
@@ -92,5 +93,17 @@ public struct TrainingRun: Sendable {
         }
         return RunReport(dataName: prepared.name, statistics: statistics, evaluated: metrics.evaluated, metrics: metrics,
                          baselines: baselines, training: summary, notes: prepared.notes)
+    }
+
+    /// One line naming the model and the training set-up, printed before training.
+    func summary(wantsValidation: Bool) -> String {
+        let tower = model.tower == .mf ? "mf" : "mlp \(model.hiddenLayers.map(String.init).joined(separator: ","))"
+        let t = training
+        var parts = ["model: \(tower) → d=\(model.dimensions)\(model.l2Normalize ? ", L2-normalised" : "")",
+                     "negatives: \(t.samplers.map(\.description).joined(separator: " + "))",
+                     "logQ: \(t.logQ.rawValue)", "loss: \(t.loss.rawValue), T=\(t.temperature)",
+                     "\(t.optimizer.rawValue) lr \(t.learningRate), batch \(t.batchSize)"]
+        parts.append(wantsValidation ? "≤ \(t.epochs) epochs, early stopping on \(t.validationMetric)" : "\(t.epochs) epochs")
+        return parts.joined(separator: "; ")
     }
 }
