@@ -129,7 +129,7 @@ import TowerTestSupport
         #expect(run.training.patience != nil, "early stopping is the default")
         let report = try run.run()
         #expect(report.training.validation.count == report.training.epochs)
-        #expect(report.notes.contains { $0.contains("1 unknown items") || $0.contains("unknown items") })
+        #expect(report.notes.contains { $0.contains("0 unknown users and 1 unknown items") }, "\(report.notes)")
         let random = report.baselines.first { $0.name == "random" }!.result.dictionary["recall@20"]!
         #expect(report.metrics.dictionary["recall@20"]! > random)
     }
