@@ -26,19 +26,26 @@ struct CorpusDraw {
         embeddings = m
     }
 
-    /// The drawn rows with their ids; embeds with the closure when no embeddings were provided.
-    /// The caller draws first when `needsDraw`.
-    var needsDraw: Bool { !pending }
+    /// Marks the ids and probabilities just written as a new draw awaiting its embeddings.
+    mutating func recordDraw() {
+        pending = true
+        embeddings = nil
+    }
 
+    /// Whether `sample()` must draw first: no pending draw, and an `embed` closure to embed it
+    /// (without one, the caller had to call `sampleIds()` and `provideEmbeddings(_:)`).
+    func mustDrawBeforeTaking() throws -> Bool {
+        guard !pending else { return false }
+        guard embed != nil else { throw SamplerError.embeddingsNotProvided(sampler: samplerName) }
+        return true
+    }
+
+    /// The drawn rows with their ids; embeds with the closure when no embeddings were provided.
     mutating func take() throws -> EmbeddingWithMetadata {
         guard pending else { throw SamplerError.embeddingsNotProvided(sampler: samplerName) }
         if embeddings == nil {
             guard let embed else { throw SamplerError.embeddingsNotProvided(sampler: samplerName) }
-            let m = try embed(ids)
-            guard m.rows == ids.count else {
-                throw SamplerError.sampledRowCountMismatch(sampler: samplerName, drawn: ids.count, embeddings: m.rows)
-            }
-            embeddings = m
+            try provide(embed(ids))
         }
         pending = false
         let out = EmbeddingWithMetadata(unchecked: embeddings!, metadata: [itemIdFeatureName: ids])

@@ -105,8 +105,7 @@ public final class PopularityBasedSampler: ProbabilityReportingSampler {
         for id in draw.ids {
             draw.probabilities.append(Float(-expm1(t * log1p(-logUniformProbability(of: id)))))
         }
-        draw.pending = true
-        draw.embeddings = nil
+        draw.recordDraw()
         return draw.ids
     }
 
@@ -118,10 +117,7 @@ public final class PopularityBasedSampler: ProbabilityReportingSampler {
 
     /// The pending draw's embeddings and ids; draws and embeds first when an `embed` closure was given.
     public func sample() throws -> EmbeddingWithMetadata {
-        if draw.needsDraw {
-            guard draw.embed != nil else { throw SamplerError.embeddingsNotProvided(sampler: draw.samplerName) }
-            sampleIds()
-        }
+        if try draw.mustDrawBeforeTaking() { sampleIds() }
         return try draw.take()
     }
 

@@ -58,8 +58,7 @@ public final class UniformCorpusSampler: ProbabilityReportingSampler {
         let p = Float(Double(numSamples) / Double(range))
         draw.probabilities.removeAll(keepingCapacity: true)
         draw.probabilities.append(contentsOf: repeatElement(p, count: numSamples))
-        draw.pending = true
-        draw.embeddings = nil
+        draw.recordDraw()
         return draw.ids
     }
 
@@ -68,10 +67,7 @@ public final class UniformCorpusSampler: ProbabilityReportingSampler {
     public func add(_ items: EmbeddingWithMetadata, training: Bool = true) throws { try checkRowCounts(items) }
 
     public func sample() throws -> EmbeddingWithMetadata {
-        if draw.needsDraw {
-            guard draw.embed != nil else { throw SamplerError.embeddingsNotProvided(sampler: draw.samplerName) }
-            sampleIds()
-        }
+        if try draw.mustDrawBeforeTaking() { sampleIds() }
         return try draw.take()
     }
 
