@@ -1,9 +1,11 @@
 // swift-tools-version: 6.1
 // TwoTower: two-tower retrieval with in-batch negative sampling, in Swift.
 //
-// Module dependencies are one-way:
-//   TowerKernels (C) ← TowerCore ← TowerNN ← TwoTower ← TwoTowerCLI
-//                      TowerCore ← TowerData ← TwoTower
+// Module dependencies are one-way (drawn in docs/ARCHITECTURE.md):
+//   TowerKernels (C) ← TowerCore ← TowerNN ─────────────┐
+//                      TowerCore ← TowerFormats ← TowerData ← TwoTower ← TowerWorkflows ← TwoTowerCLI
+// TowerFormats: file formats and atomic writes; TwoTower: the retrieval library;
+// TowerWorkflows: the application layer (data source → training run → report) that executables drive.
 // No unconditional unsafeFlags: the AVX2/FMA kernel is compiled through a
 // target attribute in C and selected at run time.
 import PackageDescription
@@ -15,7 +17,9 @@ let package = Package(
         .library(name: "TowerCore", targets: ["TowerCore"]),
         .library(name: "TowerNN", targets: ["TowerNN"]),
         .library(name: "TowerData", targets: ["TowerData"]),
+        .library(name: "TowerFormats", targets: ["TowerFormats"]),
         .library(name: "TwoTower", targets: ["TwoTower"]),
+        .library(name: "TowerWorkflows", targets: ["TowerWorkflows"]),
         .executable(name: "twotower", targets: ["TwoTowerCLI"]),
         .executable(name: "twotower-bench", targets: ["TwoTowerBench"]),
     ],
@@ -41,22 +45,26 @@ let package = Package(
             ],
             swiftSettings: [.define("GEMM_OPENBLAS", .when(traits: ["OpenBLAS"]))]),
         .target(name: "TowerNN", dependencies: ["TowerCore"]),
-        .target(name: "TowerData", dependencies: ["TowerCore"]),
-        .target(name: "TwoTower", dependencies: ["TowerCore", "TowerNN", "TowerData"]),
+        .target(name: "TowerFormats", dependencies: ["TowerCore"]),
+        .target(name: "TowerData", dependencies: ["TowerCore", "TowerFormats"]),
+        .target(name: "TwoTower", dependencies: ["TowerCore", "TowerNN", "TowerFormats", "TowerData"]),
+        .target(name: "TowerWorkflows", dependencies: ["TowerCore", "TowerFormats", "TowerData", "TwoTower"]),
         .executableTarget(
             name: "TwoTowerCLI",
-            dependencies: ["TwoTower", "TowerData", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["TowerWorkflows", "TwoTower", "TowerData", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "TwoTowerBench",
             dependencies: [
-                "TowerCore", "TowerNN", "TowerData", "TwoTower",
+                "TowerCore", "TowerNN", "TowerData", "TwoTower", "TowerWorkflows",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TowerTestSupport", dependencies: ["TowerCore"], path: "Tests/TowerTestSupport"),
         .testTarget(name: "TowerCoreTests", dependencies: ["TowerCore", "TowerTestSupport"], exclude: ["Reference"]),
         .testTarget(name: "TowerNNTests", dependencies: ["TowerNN", "TowerTestSupport"], exclude: ["Reference"]),
         .testTarget(name: "TowerDataTests", dependencies: ["TowerData", "TowerTestSupport"], exclude: ["Reference"]),
+        .testTarget(name: "TowerFormatsTests", dependencies: ["TowerFormats", "TowerTestSupport"], exclude: ["Reference"]),
         .testTarget(name: "TwoTowerTests", dependencies: ["TwoTower", "TowerTestSupport"], exclude: ["Reference"]),
+        .testTarget(name: "TowerWorkflowsTests", dependencies: ["TowerWorkflows", "TwoTower", "TowerFormats", "TowerData", "TowerTestSupport"]),
         .testTarget(name: "TwoTowerCLITests", dependencies: ["TwoTowerCLI", "TowerTestSupport"]),
     ]
 )

@@ -1,30 +1,31 @@
 import Foundation
+import TowerFormats
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Small file helpers: whole-file reads, atomic writes, and a chunked reader for the parsers.
+/// File helpers for the readers: display names, whole-file reads and atomic writes (both done by
+/// TowerFormats, with errors as ``DataError``), and a chunked reader for the parsers.
 enum FileIO {
     /// The name shown in error messages: the last path component.
     static func displayName(_ path: String) -> String {
         path.split(separator: "/").last.map(String.init) ?? path
     }
 
+    /// The whole file, through TowerFormats' reader; failures become ``DataError/io(file:message:)``.
     static func readAll(_ path: String) throws(DataError) -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .io(file: displayName(path), message: "cannot read the file (missing or not readable)")
+        do { return [UInt8](try readFileBytes(path)) } catch {
+            guard case .fileSystem(_, _, let reason) = error else {
+                throw .io(file: displayName(path), message: "cannot read the file (\(error))")
+            }
+            throw .io(file: displayName(path), message: "cannot read the file (\(reason))")
         }
-        return [UInt8](data)
     }
 
-    /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
+    /// Writes `bytes` atomically through TowerFormats' ``AtomicFile``.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws(DataError) {
-        let temporary = path + ".tmp-\(getpid())"
-        let ok = FileManager.default.createFile(atPath: temporary, contents: Data(bytes))
-        guard ok else { throw .io(file: displayName(path), message: "cannot write the file") }
-        if rename(temporary, path) != 0 {
-            unlink(temporary)
-            throw .io(file: displayName(path), message: "cannot rename the temporary file into place")
+        do { try AtomicFile.write(bytes, to: path) } catch {
+            throw .io(file: displayName(path), message: "cannot write the file (\(error))")
         }
     }
 }

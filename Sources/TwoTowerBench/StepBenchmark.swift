@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import TowerCore
+import TowerFormats
+import TowerWorkflows
 import TwoTower
 
 /// `twotower-bench step`: one training step of scorer + loss (forward, fused softmax-CE, backward)

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import TowerCore
+import TowerFormats
+import TowerWorkflows
 import TwoTower
 
 /// `twotower-bench topk`: exact top-k throughput of ``BruteForceIndex`` and the time of a

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import TowerCore
 import TowerData
+import TowerFormats
+import TowerWorkflows
 import TwoTower
 
 /// `twotower-bench train`: steady-state training throughput of the whole step (towers, samplers,

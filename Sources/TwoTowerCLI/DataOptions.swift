@@ -1,5 +1,7 @@
 import ArgumentParser
 import TowerData
+import TowerFormats
+import TowerWorkflows
 import TwoTower
 
 /// The input data options shared by `train`, `evaluate` and `inspect`.

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import TowerFormats
+import TowerWorkflows
 import TwoTower
 
 struct EvaluateCommand: ParsableCommand {

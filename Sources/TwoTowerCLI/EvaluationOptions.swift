@@ -1,4 +1,6 @@
 import ArgumentParser
+import TowerFormats
+import TowerWorkflows
 import TwoTower
 
 /// Evaluation options shared by `train` and `evaluate`.

@@ -1,4 +1,6 @@
 import ArgumentParser
+import TowerFormats
+import TowerWorkflows
 import TwoTower
 
 /// Training options: optimisation, negatives and the scorer.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import TowerTestSupport
+import TowerFormats
+import TowerWorkflows
 import TwoTower
 @testable import TwoTowerCLI
 

@@ -1,4 +1,5 @@
 import Foundation
+import TowerFormats
 import TowerCore
 import TowerData
 
@@ -24,9 +25,14 @@ public struct ModelCheckpoint: Sendable {
     /// The model directory.
     public var path: String
 
-    /// Saves `model` trained on `data` to the directory `path`, atomically.
-    public static func save(_ model: TwoTowerModel, training: TrainingConfiguration, data: PreparedData,
-                            validationSplit: Bool = false, to path: String) throws {
+    /// Saves `model` to the directory `path`, atomically, with what serving it needs: the
+    /// vocabularies of its rows, each user's training items (for seen-item exclusion), the side
+    /// features its towers read, and the name of the data it was trained on.
+    public static func save(_ model: TwoTowerModel, training: TrainingConfiguration,
+                            userVocabulary: Vocabulary, itemVocabulary: Vocabulary,
+                            trainItemsByUser lists: UserItemLists,
+                            userFeatures: [EntityFeature] = [], itemFeatures: [EntityFeature] = [],
+                            dataName: String, validationSplit: Bool = false, to path: String) throws {
         var tensors: [String: StoredTensor] = [:]
         for p in model.parameters { tensors[p.name] = StoredTensor(p.value) }
         func store(_ features: [EntityFeature], _ owner: String) -> [SavedModelConfiguration.Feature] {
@@ -43,14 +49,13 @@ public struct ModelCheckpoint: Sendable {
         }
         let config = SavedModelConfiguration(
             model: model.configuration, training: training, userCount: model.userCount, itemCount: model.itemCount,
-            userFeatures: store(data.userFeatures, "user"), itemFeatures: store(data.itemFeatures, "item"),
-            dataName: data.name, validationSplit: validationSplit)
-        let lists = data.split.trainItemsByUser
+            userFeatures: store(userFeatures, "user"), itemFeatures: store(itemFeatures, "item"),
+            dataName: dataName, validationSplit: validationSplit)
         tensors["train_items.offsets"] = StoredTensor(lists.offsets.map { Int64($0) })
         tensors["train_items.items"] = StoredTensor(lists.items)
         let extra: [String: Data] = [
-            "users.vocab": Data(try data.split.train.userVocabulary.encoded()),
-            "items.vocab": Data(try data.split.train.itemVocabulary.encoded()),
+            "users.vocab": Data(try userVocabulary.encoded()),
+            "items.vocab": Data(try itemVocabulary.encoded()),
         ]
         try ModelDirectory.write(to: path, config: config, tensors: tensors,
                                  metadata: ["twotower.kind": "two-tower-model"], extraFiles: extra)

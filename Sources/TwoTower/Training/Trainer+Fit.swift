@@ -27,13 +27,14 @@ public struct TrainingSummary: Sendable, Codable, Equatable {
 }
 
 extension Trainer {
-    /// Runs `configuration.epochs` epochs over `train`, shuffled from the seed.
+    /// Runs `configuration.epochs` epochs over `train`, shuffled from the seed, telling `observer`
+    /// about every step and epoch.
     ///
     /// With `validate` (called after every epoch, returning the watched metric, higher is better)
     /// the best epoch's parameters are kept — restored at the end — and training stops after
     /// `configuration.patience` epochs without improvement.
     /// - Throws: ``TrainingError`` (non-finite loss, empty data), scorer and `validate` errors.
-    public func fit(_ train: InteractionLog, progress: TrainingProgress? = nil,
+    public func fit(_ train: InteractionLog, observer progress: (any TrainingObserver)? = nil,
                     validate: ((_ epoch: Int) throws -> Double)? = nil) throws -> TrainingSummary {
         guard train.count > 0 else { throw TrainingError.emptyTrainingData }
         let batches = BatchIterator(log: train, batchSize: configuration.batchSize, dropLast: configuration.dropLast,
@@ -59,9 +60,14 @@ extension Trainer {
             examples += count
             losses.append(count > 0 ? sum / Double(count) : .nan)
             epochsRun = epoch
-            guard let validate else { bestEpoch = epoch; continue }
+            guard let validate else {
+                bestEpoch = epoch
+                progress?.epochEnded(epoch: epoch, loss: losses.last!, validation: nil)
+                continue
+            }
             let value = try validate(epoch)
             history.append(value)
+            progress?.epochEnded(epoch: epoch, loss: losses.last!, validation: value)
             progress?.message(String(format: "epoch %d: loss %.4f, validation %@ %.4f", epoch, losses.last!,
                                      configuration.validationMetric, value))
             if value > best {

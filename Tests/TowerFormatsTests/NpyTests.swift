@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TowerCore
-@testable import TwoTower
+@testable import TowerFormats
 
 @Suite struct NpyTests {
     /// The arrays `Reference/check_npy.py read` expects.

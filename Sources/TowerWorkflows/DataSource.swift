@@ -1,6 +1,8 @@
 import Foundation
 import TowerCore
 import TowerData
+import TowerFormats
+import TwoTower
 
 /// Where the interactions come from and how they are held out — what `twotower train --data ...`
 /// describes.

@@ -1,5 +1,7 @@
 import Foundation
 import TowerCore
+import TowerFormats
+import TwoTower
 
 /// Writes a saved model's embeddings for FAISS / NumPy users:
 /// `item_embeddings.npy` (float32 `[items, d]`), `user_embeddings.npy` (float32 `[users, d]`),

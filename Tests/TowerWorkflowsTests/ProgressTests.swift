@@ -1,5 +1,7 @@
 import Testing
+@testable import TowerWorkflows
 @testable import TwoTower
+import TowerFormats
 
 /// A manual clock and a recording sink.
 final class ProgressHarness {

@@ -6,6 +6,8 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TowerFormats
+import TwoTower
 
 /// Reports training progress: epoch, step/total, smoothed loss, examples/s and ETA.
 ///
@@ -22,7 +24,7 @@ import Darwin
 /// The loss is an exponential moving average with bias correction (`β = smoothing`), the rate and
 /// ETA are measured from the first step of the current epoch (so time spent in validation between
 /// epochs does not count). Not thread-safe: call it from the training loop only.
-public final class TrainingProgress {
+public final class TrainingProgress: TrainingObserver {
     /// How progress is shown.
     public enum Style: Sendable, Equatable {
         /// One line redrawn in place.

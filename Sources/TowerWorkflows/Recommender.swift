@@ -1,5 +1,7 @@
 import TowerCore
 import TowerData
+import TowerFormats
+import TwoTower
 
 /// One recommended item.
 public struct Recommendation: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import TwoTower
+@testable import TowerFormats
 
 struct InjectedFailure: Error, Equatable {}
 

@@ -1,5 +1,7 @@
 import Foundation
 import TowerData
+import TowerFormats
+import TwoTower
 
 /// Everything a `twotower train` run measured: the model's metrics, the baselines' on the same
 /// split, and the training figures.

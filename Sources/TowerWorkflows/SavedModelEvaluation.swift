@@ -1,5 +1,7 @@
 import TowerCore
 import TowerData
+import TowerFormats
+import TwoTower
 
 extension ModelEvaluation {
     /// A saved model's metrics and the baselines on held-out data.

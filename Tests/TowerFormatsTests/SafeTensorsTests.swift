@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TowerCore
 import TowerTestSupport
-@testable import TwoTower
+@testable import TowerFormats
 
 @Suite struct SafeTensorsTests {
     /// The tensors `Reference/check_safetensors.py read` expects.

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TowerCore
 import TowerTestSupport
-@testable import TwoTower
+@testable import TowerFormats
 
 struct TestConfig: Codable, Equatable {
     var dimensions: Int

@@ -1,6 +1,8 @@
 import Foundation
 import TowerCore
 import TowerData
+import TowerFormats
+import TwoTower
 
 /// Interactions loaded, filtered, ordered by frequency and split: everything training and
 /// evaluation need, with dense rows shared by every part.

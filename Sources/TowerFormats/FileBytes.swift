@@ -9,7 +9,7 @@ import Darwin
 
 /// Reads the whole file at `path`.
 /// - Throws: ``PersistenceError/fileSystem(path:operation:reason:)`` naming the failing call.
-func readFileBytes(_ path: String) throws(PersistenceError) -> Data {
+public func readFileBytes(_ path: String) throws(PersistenceError) -> Data {
     let fd = open(path, O_RDONLY)
     if fd < 0 { throw posixError(path, "open") }
     defer { close(fd) }

@@ -1,6 +1,6 @@
 import Foundation
 import TowerTestSupport
-@testable import TwoTower
+@testable import TowerFormats
 
 /// A fresh, created temporary directory.
 func makeTemporaryDirectory(_ name: String) throws -> String {

@@ -1,5 +1,7 @@
 import TowerCore
 import TowerData
+import TowerFormats
+import TwoTower
 
 /// Full-corpus evaluation of a model and of the baselines on the same held-out data.
 public enum ModelEvaluation {

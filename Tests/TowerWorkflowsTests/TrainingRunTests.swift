@@ -3,7 +3,9 @@ import Testing
 import TowerCore
 import TowerData
 import TowerTestSupport
+@testable import TowerWorkflows
 @testable import TwoTower
+import TowerFormats
 
 /// End-to-end: synthetic data with planted structure → training → full-corpus metrics, baselines,
 /// checkpoint round trip.

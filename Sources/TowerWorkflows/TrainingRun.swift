@@ -1,6 +1,8 @@
 import Foundation
 import TowerCore
 import TowerData
+import TowerFormats
+import TwoTower
 
 /// One `twotower train`: load and split the data, build and train the model, evaluate it and the
 /// baselines on the test data, save the model. The CLI is a thin shell around this.
@@ -36,7 +38,7 @@ public struct TrainingRun: Sendable {
     }
 
     /// Runs everything; `log` receives human-readable lines (data summary, notes).
-    public func run(progress: TrainingProgress? = nil, log: (String) -> Void = { _ in }) throws -> RunReport {
+    public func run(progress: (any TrainingObserver)? = nil, log: (String) -> Void = { _ in }) throws -> RunReport {
         try validate()
         let wantsValidation = validation || training.patience != nil
         let prepared = try data.prepare(seed: training.seed, validation: wantsValidation)
@@ -78,7 +80,7 @@ public struct TrainingRun: Sendable {
                 return result.dictionary[metric] ?? 0
             }
         }
-        let summary = try trainer.fit(prepared.split.train, progress: progress, validate: validate)
+        let summary = try trainer.fit(prepared.split.train, observer: progress, validate: validate)
 
         let heldOut = ModelEvaluation.HeldOut.test(prepared.split)
         var settings = evaluation

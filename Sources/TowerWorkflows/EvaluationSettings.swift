@@ -1,3 +1,5 @@
+import TowerFormats
+import TwoTower
 /// How a trained model is measured.
 public struct EvaluationSettings: Sendable, Equatable, Codable {
     /// The two full-corpus protocols.

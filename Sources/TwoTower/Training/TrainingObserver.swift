@@ -1,0 +1,22 @@
+/// Receives what ``Trainer/fit(_:observer:validate:)`` does, as it happens: a progress bar, a
+/// run record for reports, an event-file writer. All methods run on the training thread, between
+/// steps; they should be cheap (a step takes milliseconds).
+///
+/// Every method has an empty default, so an observer implements only what it needs.
+public protocol TrainingObserver: AnyObject {
+    /// After each training step. `loss` is the batch's mean loss; `examples` its row count.
+    func step(epoch: Int, step: Int, totalSteps: Int, loss: Float, examples: Int)
+    /// After each epoch: the epoch's mean loss and, when validating, the watched metric.
+    func epochEnded(epoch: Int, loss: Double, validation: Double?)
+    /// A human-readable line (early stopping, restored parameters).
+    func message(_ text: String)
+    /// Once, when training ends (normally or by early stopping).
+    func finish()
+}
+
+public extension TrainingObserver {
+    func step(epoch: Int, step: Int, totalSteps: Int, loss: Float, examples: Int) {}
+    func epochEnded(epoch: Int, loss: Double, validation: Double?) {}
+    func message(_ text: String) {}
+    func finish() {}
+}

@@ -1,1 +1,0 @@
-// TwoTower: filled by later issues.
