@@ -12,19 +12,29 @@ import TowerCore
 ///    see ``TemperatureOrder``.
 /// **Inference** (`training: false`): `[B, 1]` raw dot products; samplers are not called.
 ///
-/// **One training step** (the trainer's call sequence):
-/// ```swift
-/// // 0. Corpus samplers only: draw ids, embed them with the item tower, hand them over.
-/// let ids = uniform.sampleIds(); try uniform.provideEmbeddings(itemTower.forward(ids))
-/// // 1. Forward: Q [B,d], I [B,d] from the towers; items carries "item_id".
-/// let scores = try scorer(query: Q, items: EmbeddingWithMetadata(embeddings: I, metadata: ["item_id": ids]), training: true)
-/// // 2. Fused loss + dL/dlogits (kept inside the scorer).
-/// let loss = scorer.lossAndGradient(scores, sampleWeights: nil)
-/// // 3. Gradients w.r.t. the query, the positives (+ in-batch negatives) and sampled negatives.
-/// let grads = scorer.backward()
-/// queryTower.backward(grads.query); itemTower.backward(grads.items)
-/// for s in grads.sampledNegatives { itemTower.backward(s.embeddings, ids: s.ids) }
-/// ```
+/// **Two ways in.**
+/// - ``trainingScores(query:items:positiveIds:negatives:)`` + ``backward(_:logitsGradient:)``: the
+///   caller hands over the negatives as ``NegativeBlock``s and gets every gradient back as rows of
+///   the matrices it gave; nothing is kept between the calls. ``Trainer/step(users:items:weights:epoch:)``
+///   runs this way:
+///   ```swift
+///   // rows [positives; corpus draws] through the item tower once, users through the query tower
+///   let items = itemTower.forward(rows: itemRows, training: true), queries = queryTower.forward(rows: users, training: true)
+///   let scores = try scorer.trainingScores(query: queries, items: items, positiveIds: ids,
+///                                          negatives: [NegativeBlock(.itemRows(0..<b), ids: ids, source: "in-batch")])
+///   let loss = RetrievalLoss.softmaxCrossEntropy.lossAndGradient(logits: scores.logits, into: &dLogits)
+///   let grads = scorer.backward(consume scores, logitsGradient: &dLogits)
+///   itemTower.backward(grads.items); queryTower.backward(grads.query)
+///   ```
+/// - Merlin's shape, the scorer calling its ``samplers``:
+///   ```swift
+///   let scores = try scorer(query: Q, items: EmbeddingWithMetadata(embeddings: I, metadata: ["item_id": ids]), training: true)
+///   let loss = scorer.lossAndGradient(scores)         // keeps dL/dlogits inside the scorer
+///   let grads = scorer.backward()                     // query, positives, sampledNegatives by sampler
+///   scorer.endStep()                                  // drops the references kept for backward()
+///   ```
+///   Corpus samplers (``CorpusSampler``) need their embeddings first: `sampleIds()`, embed,
+///   `provideEmbeddings(_:)`.
 /// Cached negatives (``CachedCrossBatchSampler``, ``CachedUniformSampler``) get no gradient and
 /// cost no backward GEMM. A custom loss may call ``backward(logitsGradient:)`` instead of 2–3.
 ///
@@ -45,12 +55,10 @@ public final class ItemRetrievalScorer {
     /// `threads` passed to every `gemm` call (`nil`: gemm's choice).
     public let threads: Int?
 
-    // Workspaces, reused across steps.
+    // Workspaces, reused across steps (shared with the values returned, copy-on-write).
     var logits = Matrix(rows: 0, columns: 0)
-    var logitsGradient = Matrix(rows: 0, columns: 0)
     var queryGradient = Matrix(rows: 0, columns: 0)
     var itemGradient = Matrix(rows: 0, columns: 0)
-    var sampledGradients: [Matrix]
     var negativeIds: [Int] = []
     var columnBias: [Float] = []
     var rowBias: [Float] = []
@@ -58,24 +66,10 @@ public final class ItemRetrievalScorer {
     var fnRowStart: [Int32] = []
     var fnColumns: [Int32] = []
     var fnIndex = FalseNegativeIndex()
-    // Context of the last training forward, read by backward.
-    var context: ForwardContext?
-    // Reused storage of the per-step segment records (no allocation per step).
-    var segmentBuffer: [Segment] = []
+    var segments: [ScoredSegment] = []
     var segmentInfo: [NegativeSegment] = []
-
-    struct Segment {
-        var info: NegativeSegment
-        var embeddings: Matrix
-        var ids: [Int]
-    }
-
-    struct ForwardContext {
-        var query: Matrix
-        var items: Matrix
-        var segments: [Segment]
-        var scale: Float
-    }
+    /// State of the sampler-driven (Merlin-shaped) call only; see ``SamplerDrivenState``.
+    var samplerDriven = SamplerDrivenState()
 
     /// - Parameters:
     ///   - samplers: negative samplers, called in order; their negatives are concatenated.
@@ -100,23 +94,11 @@ public final class ItemRetrievalScorer {
         self.logQCorrection = logQCorrection
         self.temperatureOrder = temperatureOrder
         self.threads = threads
-        self.sampledGradients = samplers.map { _ in Matrix(rows: 0, columns: 0) }
+        self.samplerDriven.sampledGradients = samplers.map { _ in Matrix(rows: 0, columns: 0) }
     }
 
     /// The sampler's type name, for error messages (built only when an error is thrown).
     static func name(of sampler: any ItemSampler) -> String { String(describing: type(of: sampler)) }
-
-    /// Ends the training step: drops the references to the last forward's inputs (queries, items,
-    /// negatives), so the caller's buffers are written in place at the next step instead of
-    /// being copied (copy-on-write). Call after ``backward()`` once its gradients are consumed.
-    public func endStep() {
-        if let ctx = context { segmentBuffer = ctx.segments }
-        context = nil
-        for k in segmentBuffer.indices {
-            segmentBuffer[k].embeddings = Matrix(rows: 0, columns: 0)
-            segmentBuffer[k].ids = []
-        }
-    }
 
     /// Whether item ids are required on the batch and on every sampler's negatives.
     var needsIds: Bool {
@@ -125,54 +107,66 @@ public final class ItemRetrievalScorer {
         return true
     }
 
-    /// Scores a batch. See the type's documentation for the layout and order.
+    /// Training logits for a batch against the given negatives (layout and order in the type's
+    /// documentation); the scorer's ``samplers`` are not called.
     /// - Parameters:
     ///   - query: `[B, d]` query embeddings.
-    ///   - items: `[B, d]` positive item embeddings with metadata (`item_id` when needed).
-    /// - Throws: ``ScorerError/noSamplers`` or ``ScorerError/noNegatives(samplers:)`` in training,
-    ///   ``ScorerError/missingItemIds(source:feature:)``, sampler errors, logQ table errors.
-    /// - Precondition: `query` and `items.embeddings` have the same shape.
-    public func callAsFunction(query: Matrix, items: EmbeddingWithMetadata, training: Bool) throws -> ItemRetrievalScores {
-        precondition(query.rows == items.embeddings.rows && query.columns == items.embeddings.columns,
-                     "ItemRetrievalScorer: query is \(query.rows)×\(query.columns), items are \(items.embeddings.rows)×\(items.embeddings.columns)")
+    ///   - items: `[R, d]`, `R ≥ B`: rows `0..<B` are the positives; live negative blocks
+    ///     (``NegativeBlock/Embeddings/itemRows(_:)``) index further rows (or the same ones, in-batch).
+    ///   - positiveIds: `[B]` item rows of the positives (may be empty when neither false-negative
+    ///     downscoring nor logQ is on).
+    ///   - negatives: the blocks, concatenated in order into the negative columns; a segment's
+    ///     `samplerIndex` is its block's index. A block may be empty.
+    /// - Returns: the logits and everything ``backward(_:logitsGradient:)`` needs.
+    /// - Throws: ``ScorerError/noSamplers`` (no blocks), ``ScorerError/noNegatives(samplers:)`` (all
+    ///   empty), ``ScorerError/missingItemIds(source:feature:)``, ``ScorerError/dimensionMismatch(source:expected:found:)``,
+    ///   logQ table errors.
+    /// - Precondition: `items` has `d` columns and at least `B` rows; item-row ranges lie inside it.
+    public func trainingScores(query: Matrix, items: Matrix, positiveIds: [Int],
+                               negatives: [NegativeBlock]) throws -> ItemRetrievalScores {
         let b = query.rows, d = query.columns
-        context = nil  // release last step's references so buffers are written in place
-        let positiveIds = items.metadata[itemIdFeatureName]
-        guard training else { return inference(query: query, items: items.embeddings, positiveIds: positiveIds ?? []) }
-        guard !samplers.isEmpty else { throw ScorerError.noSamplers }
+        precondition(items.rows >= b && items.columns == d,
+                     "ItemRetrievalScorer: query is \(b)×\(d), items are \(items.rows)×\(items.columns) (need ≥ \(b) rows of \(d))")
+        guard !negatives.isEmpty else { throw ScorerError.noSamplers }
         let needIds = needsIds
-        if needIds && positiveIds == nil { throw ScorerError.missingItemIds(source: "the positive items", feature: itemIdFeatureName) }
-        let posIds = positiveIds ?? []
-
-        // Samplers, in order.
-        var segments = segmentBuffer
-        segmentBuffer = []
+        if needIds && positiveIds.count != b {
+            throw ScorerError.missingItemIds(source: "the positive items", feature: itemIdFeatureName)
+        }
         segments.removeAll(keepingCapacity: true)
         negativeIds.removeAll(keepingCapacity: true)
         var offset = 0
-        for (k, sampler) in samplers.enumerated() {
-            let out = try sampler(items, training: true)
-            guard out.count > 0 else { continue }
-            guard out.embeddings.columns == d else {
-                throw ScorerError.dimensionMismatch(source: Self.name(of: sampler), expected: d, found: out.embeddings.columns)
+        for (k, block) in negatives.enumerated() {
+            let n = block.count
+            guard n > 0 else { continue }
+            let segment: ScoredSegment
+            switch block.embeddings {
+            case .itemRows(let rows):
+                precondition(rows.lowerBound >= 0 && rows.upperBound <= items.rows,
+                             "ItemRetrievalScorer: \(block.source) uses item rows \(rows), the item matrix has \(items.rows)")
+                let flow: NegativeGradientFlow = rows == 0..<b ? .batchItems : .sampledItems
+                segment = ScoredSegment(info: NegativeSegment(samplerIndex: k, offset: offset, count: n, gradientFlow: flow),
+                                        embeddings: items, firstRow: rows.lowerBound)
+            case .detached(let matrix):
+                guard matrix.columns == d else {
+                    throw ScorerError.dimensionMismatch(source: block.source, expected: d, found: matrix.columns)
+                }
+                segment = ScoredSegment(info: NegativeSegment(samplerIndex: k, offset: offset, count: n, gradientFlow: .none),
+                                        embeddings: matrix, firstRow: 0)
             }
-            let ids = out.metadata[itemIdFeatureName]
-            if needIds && ids == nil { throw ScorerError.missingItemIds(source: Self.name(of: sampler), feature: itemIdFeatureName) }
-            let flow = sampler.negativeGradientFlow
-            precondition(flow != .batchItems || out.count == b,
-                         "ItemRetrievalScorer: \(Self.name(of: sampler)) declares in-batch gradients but returned \(out.count) rows for a batch of \(b)")
-            if let ids { negativeIds.append(contentsOf: ids) }
-            segments.append(Segment(info: NegativeSegment(samplerIndex: k, offset: offset, count: out.count, gradientFlow: flow),
-                                    embeddings: out.embeddings, ids: ids ?? []))
-            offset += out.count
+            if needIds && block.ids.count != n {
+                throw ScorerError.missingItemIds(source: block.source, feature: itemIdFeatureName)
+            }
+            if block.ids.count == n { negativeIds.append(contentsOf: block.ids) }
+            segments.append(segment)
+            offset += n
         }
         let n = offset
-        guard n > 0 else { throw ScorerError.noNegatives(samplers: samplers.map { String(describing: type(of: $0)) }) }
+        guard n > 0 else { throw ScorerError.noNegatives(samplers: negatives.map(\.source)) }
         if !needIds && negativeIds.count != n { negativeIds.removeAll(keepingCapacity: true) }
 
         let scale = 1 / logitsTemperature
-        let hasLogQ = try computeLogQBias(positiveIds: posIds, segments: segments, scale: scale)
-        detectFalseNegatives(positiveIds: posIds, rows: b)
+        let hasLogQ = try computeLogQBias(positiveIds: positiveIds, negatives: negatives, scale: scale)
+        detectFalseNegatives(positiveIds: positiveIds, rows: b)
 
         // Dot products, already scaled by 1/T: one GEMM per segment into the logits' columns.
         let ldz = 1 + n
@@ -182,22 +176,26 @@ public final class ItemRetrievalScorer {
                 for seg in segments {
                     seg.embeddings.withUnsafeBufferPointer { e in
                         gemm(transA: .none, transB: .transposed, m: b, n: seg.info.count, k: d, alpha: scale,
-                             a: q.baseAddress, lda: d, b: e.baseAddress, ldb: d, beta: 0,
+                             a: q.baseAddress, lda: d, b: e.baseAddress! + seg.firstRow * d, ldb: d, beta: 0,
                              c: z.baseAddress! + 1 + seg.info.offset, ldc: ldz, threads: threads)
                     }
                 }
             }
         }
-        finishLogits(query: query, items: items.embeddings, scale: scale, hasLogQ: hasLogQ)
+        finishLogits(query: query, items: items, scale: scale, hasLogQ: hasLogQ)
         segmentInfo.removeAll(keepingCapacity: true)
         for seg in segments { segmentInfo.append(seg.info) }
-        context = ForwardContext(query: query, items: items.embeddings, segments: segments, scale: scale)
-        return ItemRetrievalScores(logits: logits, positiveItemIds: posIds, negativeItemIds: negativeIds,
-                                   segments: segmentInfo, falseNegativeRowStart: fnRowStart,
-                                   falseNegativeColumns: fnColumns)
+        var scores = ItemRetrievalScores(logits: logits, positiveItemIds: positiveIds, negativeItemIds: negativeIds,
+                                         segments: segmentInfo, falseNegativeRowStart: fnRowStart,
+                                         falseNegativeColumns: fnColumns)
+        scores.query = query
+        scores.items = items
+        scores.scoredSegments = segments
+        scores.scale = scale
+        return scores
     }
 
-    private func inference(query: Matrix, items: Matrix, positiveIds: [Int]) -> ItemRetrievalScores {
+    func inference(query: Matrix, items: Matrix, positiveIds: [Int]) -> ItemRetrievalScores {
         let b = query.rows, d = query.columns
         logits.reshape(rows: b, columns: 1)
         logits.withUnsafeMutableBufferPointer { z in
@@ -213,7 +211,7 @@ public final class ItemRetrievalScorer {
 
     /// Fills `rowBias` `[B]` and `columnBias` `[N]` with the logQ terms already multiplied by the
     /// temperature factor of the chosen order; returns whether logQ is on.
-    private func computeLogQBias(positiveIds: [Int], segments: [Segment], scale: Float) throws -> Bool {
+    private func computeLogQBias(positiveIds: [Int], negatives: [NegativeBlock], scale: Float) throws -> Bool {
         let k: Float = temperatureOrder == .logQThenTemperature ? scale : 1
         rowBias.removeAll(keepingCapacity: true)
         columnBias.removeAll(keepingCapacity: true)
@@ -231,9 +229,9 @@ public final class ItemRetrievalScorer {
                 columnBias.append(k * logQBias(Double(p[id]), regFactor: r))
             }
         case .samplerProbabilities:
-            guard samplers.count == 1, let s = samplers[0] as? any ProbabilityReportingSampler else {
+            guard negatives.count == 1, let s = negatives[0].probabilitySource else {
                 throw ScorerError.samplerProbabilitiesUnavailable(
-                    "needs exactly one sampler that reports probabilities (PopularityBasedSampler, UniformCorpusSampler); got \(samplers.map { String(describing: type(of: $0)) })")
+                    "needs exactly one sampler that reports probabilities (PopularityBasedSampler, UniformCorpusSampler); got \(negatives.map(\.source))")
             }
             let q = s.lastSampleProbabilities
             guard q.count == negativeIds.count else {

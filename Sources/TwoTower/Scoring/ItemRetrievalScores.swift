@@ -19,8 +19,13 @@ public struct NegativeSegment: Sendable, Equatable {
 /// the labels are one-hot on column 0. At inference: `logits` is `[B, 1]`, the raw dot products,
 /// and there are no negatives.
 ///
-/// The arrays share the scorer's reusable buffers (copy-on-write): release this value before the
-/// next forward call (keep it a local of the step) or that call copies instead of reusing.
+/// The value also carries what the backward pass needs (the query, the item matrix and the negative
+/// blocks), so ``ItemRetrievalScorer/backward(_:logitsGradient:)`` is a function of it alone: the
+/// scorer keeps no state between a forward and its backward.
+///
+/// The arrays share the scorer's reusable buffers (copy-on-write): hand this value to the backward
+/// pass with `consume` (or release it) before the next forward call, or that call copies instead
+/// of reusing.
 public struct ItemRetrievalScores: Sendable {
     /// `[B, 1+N]` (training) or `[B, 1]` (inference).
     public var logits: Matrix
@@ -35,6 +40,16 @@ public struct ItemRetrievalScores: Sendable {
     /// `falseNegativeColumns[falseNegativeRowStart[b] ..< falseNegativeRowStart[b+1]]`, ascending.
     public var falseNegativeRowStart: [Int32]
     public var falseNegativeColumns: [Int32]
+
+    // What the backward pass reads (empty at inference).
+    /// `[B, d]` queries of the forward.
+    var query = Matrix(rows: 0, columns: 0)
+    /// `[R, d]` item matrix of the forward; rows `0..<B` are the positives.
+    var items = Matrix(rows: 0, columns: 0)
+    /// The non-empty negative blocks, in logit-column order.
+    var scoredSegments: [ScoredSegment] = []
+    /// The dot products' factor, `1/T`.
+    var scale: Float = 1
 
     /// Number of rows, `B`.
     public var batchSize: Int { logits.rows }
@@ -56,18 +71,32 @@ public struct ItemRetrievalScores: Sendable {
     }
 }
 
-/// Gradients of the loss returned by ``ItemRetrievalScorer/backward()``.
+/// One non-empty negative block as scored: its columns, and its embeddings as rows
+/// `firstRow ..< firstRow + info.count` of `embeddings` (the step's item matrix for live rows).
+struct ScoredSegment: Sendable {
+    var info: NegativeSegment
+    var embeddings: Matrix
+    var firstRow: Int
+    /// Whether the rows are the item matrix's (their gradient goes into ``ScorerGradients/items``).
+    var live: Bool { info.gradientFlow != .none }
+}
+
+/// Gradients of the loss returned by ``ItemRetrievalScorer/backward(_:logitsGradient:)`` and
+/// ``ItemRetrievalScorer/backward()``.
 ///
 /// Like ``ItemRetrievalScores`` these share the scorer's reusable buffers: release them before the
 /// next backward call to avoid a copy.
 public struct ScorerGradients: Sendable {
     /// `[B, d]` gradient w.r.t. the query embeddings.
     public var query: Matrix
-    /// `[B, d]` gradient w.r.t. the positive item embeddings, including the gradient of every
-    /// in-batch negative (they are the same live rows).
+    /// `[R, d]` gradient w.r.t. every row of the forward's item matrix: the positives (rows
+    /// `0..<B`, including the gradient of the in-batch negatives, the same live rows) and the live
+    /// negative rows; rows no block used are 0. From ``ItemRetrievalScorer/backward()`` (the
+    /// sampler-driven call) `R = B`, and corpus samplers' rows come in `sampledNegatives`.
     public var items: Matrix
-    /// One entry per corpus sampler (``NegativeGradientFlow/sampledItems``) that returned rows, in
-    /// sampler order: run the item tower backward on `ids` with `embeddings`.
+    /// From ``ItemRetrievalScorer/backward()`` only: one entry per corpus sampler
+    /// (``NegativeGradientFlow/sampledItems``) that returned rows, in sampler order: run the item
+    /// tower backward on `ids` with `embeddings`. Empty from ``ItemRetrievalScorer/backward(_:logitsGradient:)``.
     public var sampledNegatives: [SampledNegativeGradient]
 }
 
@@ -79,50 +108,4 @@ public struct SampledNegativeGradient: Sendable {
     public var ids: [Int]
     /// `[n, d]` gradient w.r.t. the sampled embeddings, row `r` ↔ `ids[r]`.
     public var embeddings: Matrix
-}
-
-/// Maps negative ids to their columns for false-negative detection: open addressing over the
-/// distinct ids, with per-column chains in ascending column order. Rebuilt per step in O(N);
-/// buffers grow to the largest N seen and are then reused.
-struct FalseNegativeIndex {
-    private var slotKeys: [Int] = []
-    private var slotHead: [Int32] = []
-    private var next: [Int32] = []
-    private var mask = 0
-
-    mutating func build(_ ids: UnsafeBufferPointer<Int>) {
-        let n = ids.count
-        var size = 16
-        while size < 2 * max(n, 1) { size <<= 1 }
-        if slotHead.count != size {
-            slotKeys = [Int](repeating: 0, count: size)
-            slotHead = [Int32](repeating: -1, count: size)
-        } else {
-            slotHead.withUnsafeMutableBufferPointer { $0.update(repeating: -1) }
-        }
-        if next.count < n { next = [Int32](repeating: -1, count: n) }
-        mask = size - 1
-        for col in stride(from: n - 1, through: 0, by: -1) {
-            let id = ids[col]
-            var s = hashIndex(id, mask: mask)
-            while slotHead[s] >= 0 && slotKeys[s] != id { s = (s + 1) & mask }
-            slotKeys[s] = id
-            next[col] = slotHead[s]
-            slotHead[s] = Int32(col)
-        }
-    }
-
-    /// Calls `body` with each column whose id is `id`, ascending.
-    @inline(__always)
-    func forEachColumn(of id: Int, _ body: (Int32) -> Void) {
-        var s = hashIndex(id, mask: mask)
-        while slotHead[s] >= 0 {
-            if slotKeys[s] == id {
-                var c = slotHead[s]
-                while c >= 0 { body(c); c = next[Int(c)] }
-                return
-            }
-            s = (s + 1) & mask
-        }
-    }
 }

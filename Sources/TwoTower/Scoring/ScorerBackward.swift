@@ -1,43 +1,27 @@
 import TowerCore
 
 extension ItemRetrievalScorer {
-    /// The fused loss pass over `scores.logits`: returns the loss and keeps `∂L/∂logits` inside the
-    /// scorer for ``backward()``.
+    /// Back-propagates `∂L/∂logits` through the logits of `scores`.
+    ///
+    /// With `G = ∂L/∂logits` (false-negative cells zeroed in place: their logit is a constant) and
+    /// `s` the scale of the dot products (`1/T`):
+    /// `dQ = s·(G[:,0] ⊙ I + Σ_seg G_seg·N_seg)`, `dI = s·G[:,0] ⊙ Q`, and for every live block
+    /// `dItems[rows] += s·G_segᵀ·Q`; detached blocks get nothing.
     /// - Parameters:
-    ///   - scores: the result of the last training forward.
-    ///   - loss: softmax cross-entropy (default) or BPR, see ``RetrievalLoss``.
-    ///   - sampleWeights: `B` per-row weights (YouTube's reward `r_i`), or `nil` for 1.
-    public func lossAndGradient(_ scores: ItemRetrievalScores, loss: RetrievalLoss = .softmaxCrossEntropy,
-                                sampleWeights: [Float]? = nil) -> Float {
-        precondition(context != nil, "ItemRetrievalScorer.lossAndGradient: no training forward to take the loss of")
-        return loss.lossAndGradient(logits: scores.logits, sampleWeights: sampleWeights, into: &logitsGradient,
-                                    threads: threads)
-    }
-
-    /// Back-propagates the gradient stored by ``lossAndGradient(_:loss:sampleWeights:)``.
-    public func backward() -> ScorerGradients {
-        precondition(logitsGradient.rows == logits.rows && logitsGradient.columns == logits.columns,
-                     "ItemRetrievalScorer.backward: call lossAndGradient first (gradient \(logitsGradient.rows)×\(logitsGradient.columns), logits \(logits.rows)×\(logits.columns))")
-        return backwardCore()
-    }
-
-    /// Back-propagates a caller-computed `∂L/∂logits`, `[B, 1+N]` like the last training logits.
-    public func backward(logitsGradient gradient: Matrix) -> ScorerGradients {
-        precondition(gradient.rows == logits.rows && gradient.columns == logits.columns,
-                     "ItemRetrievalScorer.backward: gradient is \(gradient.rows)×\(gradient.columns), logits are \(logits.rows)×\(logits.columns)")
-        logitsGradient = gradient
-        return backwardCore()
-    }
-
-    /// With `G = ∂L/∂logits` (false-negative cells zeroed: their logit is a constant) and `s` the
-    /// scale of the dot products (`1/T`):
-    /// `dQ = s·(G[:,0] ⊙ I + Σ_seg G_seg·N_seg)`, `dI = s·G[:,0] ⊙ Q (+ s·G_inbatchᵀ·Q)`,
-    /// `dN_seg = s·G_segᵀ·Q` for sampled segments; cached segments get nothing.
-    private func backwardCore() -> ScorerGradients {
-        guard let ctx = context else { preconditionFailure("ItemRetrievalScorer.backward: no training forward to differentiate") }
-        let b = logits.rows, ldz = logits.columns, d = ctx.query.columns, scale = ctx.scale
+    ///   - scores: the result of ``trainingScores(query:items:positiveIds:negatives:)``. Pass it with
+    ///     `consume`: its references to the towers' outputs and the caches' rows are released here,
+    ///     so their buffers are written in place at the next step.
+    ///   - logitsGradient: `[B, 1+N]`, like `scores.logits`.
+    /// - Returns: `query` `[B, d]` and `items` `[R, d]` (rows of the forward's item matrix), in the
+    ///   scorer's reusable buffers: release them before the next backward call to avoid a copy.
+    public func backward(_ scores: consuming ItemRetrievalScores, logitsGradient: inout Matrix) -> ScorerGradients {
+        let b = scores.logits.rows, ldz = scores.logits.columns, d = scores.query.columns, scale = scores.scale
+        precondition(logitsGradient.rows == b && logitsGradient.columns == ldz && scores.query.rows == b,
+                     "ItemRetrievalScorer.backward: gradient is \(logitsGradient.rows)×\(logitsGradient.columns), logits are \(b)×\(ldz) (a training forward's)")
+        let rows = scores.items.rows
         queryGradient.reshape(rows: b, columns: d)
-        itemGradient.reshape(rows: b, columns: d)
+        itemGradient.reshape(rows: rows, columns: d)
+        let fnRowStart = scores.falseNegativeRowStart, fnColumns = scores.falseNegativeColumns
         logitsGradient.withUnsafeMutableBufferPointer { gb in
             let g = gb.baseAddress!
             // False negatives carry no gradient.
@@ -46,11 +30,11 @@ extension ItemRetrievalScorer {
                     for h in Int(fnRowStart[r]) ..< Int(fnRowStart[r + 1]) { g[r * ldz + 1 + Int(fc[h])] = 0 }
                 }
             }
-            // Positive column: dQ_b = s·g_b0·I_b, dI_b = s·g_b0·Q_b.
+            // Positive column: dQ_b = s·g_b0·I_b, dI_b = s·g_b0·Q_b; rows after the positives start at 0.
             queryGradient.withUnsafeMutableBufferPointer { dq in
                 itemGradient.withUnsafeMutableBufferPointer { di in
-                    ctx.query.withUnsafeBufferPointer { q in
-                        ctx.items.withUnsafeBufferPointer { i in
+                    scores.query.withUnsafeBufferPointer { q in
+                        scores.items.withUnsafeBufferPointer { i in
                             for r in 0..<b {
                                 let k = scale * g[r * ldz]
                                 let o = r * d
@@ -61,46 +45,31 @@ extension ItemRetrievalScorer {
                             }
                         }
                     }
+                    if rows > b { (di.baseAddress! + b * d).update(repeating: 0, count: (rows - b) * d) }
                 }
             }
-            for seg in ctx.segments {
+            for seg in scores.scoredSegments {
                 let n = seg.info.count, gSeg = UnsafePointer(g + 1 + seg.info.offset)
                 seg.embeddings.withUnsafeBufferPointer { e in
                     queryGradient.withUnsafeMutableBufferPointer { dq in
                         gemm(transA: .none, transB: .none, m: b, n: d, k: n, alpha: scale,
-                             a: gSeg, lda: ldz, b: e.baseAddress, ldb: d, beta: 1,
+                             a: gSeg, lda: ldz, b: e.baseAddress! + seg.firstRow * d, ldb: d, beta: 1,
                              c: dq.baseAddress, ldc: d, threads: threads)
                     }
                 }
-                switch seg.info.gradientFlow {
-                case .none:
-                    break
-                case .batchItems:
-                    ctx.query.withUnsafeBufferPointer { q in
-                        itemGradient.withUnsafeMutableBufferPointer { di in
-                            gemm(transA: .transposed, transB: .none, m: n, n: d, k: b, alpha: scale,
-                                 a: gSeg, lda: ldz, b: q.baseAddress, ldb: d, beta: 1,
-                                 c: di.baseAddress, ldc: d, threads: threads)
-                        }
-                    }
-                case .sampledItems:
-                    let k = seg.info.samplerIndex
-                    sampledGradients[k].reshape(rows: n, columns: d)
-                    ctx.query.withUnsafeBufferPointer { q in
-                        sampledGradients[k].withUnsafeMutableBufferPointer { dn in
-                            gemm(transA: .transposed, transB: .none, m: n, n: d, k: b, alpha: scale,
-                                 a: gSeg, lda: ldz, b: q.baseAddress, ldb: d, beta: 0,
-                                 c: dn.baseAddress, ldc: d, threads: threads)
-                        }
+                guard seg.live else { continue }
+                scores.query.withUnsafeBufferPointer { q in
+                    itemGradient.withUnsafeMutableBufferPointer { di in
+                        gemm(transA: .transposed, transB: .none, m: n, n: d, k: b, alpha: scale,
+                             a: gSeg, lda: ldz, b: q.baseAddress, ldb: d, beta: 1,
+                             c: di.baseAddress! + seg.firstRow * d, ldc: d, threads: threads)
                     }
                 }
             }
         }
-        var sampled: [SampledNegativeGradient] = []
-        for seg in ctx.segments where seg.info.gradientFlow == .sampledItems {
-            sampled.append(SampledNegativeGradient(samplerIndex: seg.info.samplerIndex, ids: seg.ids,
-                                                   embeddings: sampledGradients[seg.info.samplerIndex]))
-        }
-        return ScorerGradients(query: queryGradient, items: itemGradient, sampledNegatives: sampled)
+        // Release the forward's references, then recycle the segment storage without reallocating.
+        scores.scoredSegments = []
+        segments.removeAll(keepingCapacity: true)
+        return ScorerGradients(query: queryGradient, items: itemGradient, sampledNegatives: [])
     }
 }

@@ -44,13 +44,16 @@ extension Trainer {
         var best = -Double.infinity, bestEpoch = 0, sinceBest = 0
         var snapshot: [Matrix] = []
         var epochsRun = 0
+        // Sample weights reach the loss when the log has them (e.g. `deduplicated(.countAsWeight)`).
+        let weighted = train.weights != nil
         for epoch in 1...configuration.epochs {
             batches.startEpoch(epoch - 1)
             var sum = 0.0, count = 0, step = 0
             let start = DispatchTime.now().uptimeNanoseconds
             while let batch = batches.next() {
                 step += 1
-                let loss = try self.step(users: batch.users, items: batch.items, epoch: epoch)
+                let loss = try self.step(users: batch.users, items: batch.items,
+                                         weights: weighted ? batch.weights : nil, epoch: epoch)
                 sum += Double(loss) * Double(batch.count)
                 count += batch.count
                 progress?.step(epoch: epoch, step: step, totalSteps: batches.batchesPerEpoch,

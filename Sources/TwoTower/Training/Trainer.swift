@@ -1,17 +1,23 @@
 import TowerCore
 import TowerNN
 
-/// Trains a ``TwoTowerModel`` with in-batch (and other) negatives: each step runs
-/// batch → towers → samplers → scorer + loss → backward → optimizer.
+/// Trains a ``TwoTowerModel`` with in-batch (and other) negatives.
 ///
-/// One step, for a batch of `B` (user, item) rows and corpus samplers drawing `S` ids:
-/// 1. the corpus samplers draw their ids; the item tower embeds `[batch items; drawn ids]` in one
-///    pass (`[B+S, d]`), the query tower embeds the users (`[B, d]`);
-/// 2. ``ItemRetrievalScorer`` builds the logits `[B, 1+N]` (false negatives, logQ, temperature)
-///    and the fused softmax cross-entropy (or BPR) gives the loss and its gradient;
-/// 3. the scorer's gradients flow back through both towers (drawn rows included, cached rows not);
-/// 4. the optimizer updates dense parameters and the touched embedding rows only.
-/// Buffers are reused across steps. Every random choice derives from `configuration.seed`.
+/// One step, for a batch of `B` (user, item) rows, reads top to bottom (``step(users:items:weights:epoch:)``):
+/// 1. **draw negatives** — corpus samplers draw `S` item rows; the item-tower rows are `[positives; draws]`;
+/// 2. **embed** — the item tower embeds those rows in one pass (`[B+S, d]`), the query tower the users (`[B, d]`);
+///    the negatives become ``NegativeBlock``s: rows of that output (in-batch, corpus draws) or the
+///    caches' stored rows;
+/// 3. **score** — ``ItemRetrievalScorer/trainingScores(query:items:positiveIds:negatives:)`` builds
+///    the logits `[B, 1+N]` (false negatives, logQ, temperature);
+/// 4. **loss and gradient** — the fused softmax cross-entropy (or BPR) gives the loss and `∂L/∂logits`;
+/// 5. **route gradients back** — ``ItemRetrievalScorer/backward(_:logitsGradient:)`` returns the
+///    gradient of every row the towers produced, which flows back through both towers;
+/// 6. **update** — clipping, then the optimizer on dense parameters and touched embedding rows.
+/// Nothing is handed back and forth: each stage reads the previous one's output. A distributed step
+/// all-gathers the embeddings and ids between 2 and 3 and reduce-scatters the gradients between 5
+/// and 6 (marked in the code). Buffers are reused across steps; every random choice derives from
+/// `configuration.seed`.
 public final class Trainer {
     /// The model being trained.
     public let model: TwoTowerModel
@@ -28,17 +34,29 @@ public final class Trainer {
     /// The loss of the last step.
     public private(set) var lastLoss: Float = .nan
 
-    private let corpusSamplers: [(index: Int, sampler: any CorpusSampler)]
+    /// Where each block of negatives comes from, in the configuration's order.
+    private enum NegativeSource {
+        case inBatch
+        /// A cache (cross-batch, uniform) fed with and sampled from the batch's positives.
+        case cache(any ItemSampler)
+        /// A corpus sampler: its draws are embedded by the item tower with the positives.
+        case corpus(any CorpusSampler)
+    }
+    private let negativeSources: [NegativeSource]
     private let parameters: [Parameter]
     private let loss: RetrievalLoss
+    private let hasCaches: Bool
 
-    // Per-step buffers, reused.
+    // Per-step buffers, reused (each is released or emptied by the end of the step).
     private var itemRows: [Int32] = []
-    /// The batch's positives `[B, d]` with their `item_id`s, updated in place every step.
-    private var batch = EmbeddingWithMetadata(unchecked: Matrix(rows: 0, columns: 0), metadata: ["item_id": []])
-    private var sampled = Matrix(rows: 0, columns: 0)
-    private var itemGradient = Matrix(rows: 0, columns: 0)
-    private var sampledOffsets: [Int] = []
+    private var positiveIds: [Int] = []
+    private var drawnIds: [[Int]] = []
+    private var drawnFirstRow: [Int] = []
+    private var negatives: [NegativeBlock] = []
+    private var logitsGradient = Matrix(rows: 0, columns: 0)
+    private var weights: [Float] = []
+    /// The batch's positives `[B, d]` with their `item_id`s, for the caches (Merlin's sampler input).
+    private var cacheInput = EmbeddingWithMetadata(unchecked: Matrix(rows: 0, columns: 0), metadata: ["item_id": []])
 
     /// - Parameters:
     ///   - itemCounts: training interactions per item row (static logQ table; the popularity
@@ -54,15 +72,20 @@ public final class Trainer {
         self.configuration = configuration
         var seeds = SplitMix64(seed: configuration.seed ^ 0x7472_6169_6E65_72)
         var samplers: [any ItemSampler] = []
-        var corpus: [(Int, any CorpusSampler)] = []
+        var sources: [NegativeSource] = []
         for spec in configuration.samplers {
             switch spec {
             case .inBatch:
                 samplers.append(InBatchSampler())
+                sources.append(.inBatch)
             case .crossBatch(let capacity):
-                samplers.append(CachedCrossBatchSampler(capacity: capacity))
+                let cache = CachedCrossBatchSampler(capacity: capacity)
+                samplers.append(cache)
+                sources.append(.cache(cache))
             case .cachedUniform(let capacity):
-                samplers.append(CachedUniformSampler(capacity: capacity))
+                let cache = CachedUniformSampler(capacity: capacity)
+                samplers.append(cache)
+                sources.append(.cache(cache))
             case .uniform(let count), .popularity(let count):
                 guard count <= model.itemCount else {
                     throw ConfigurationError("sampler \(spec): cannot draw \(count) distinct items from \(model.itemCount)")
@@ -72,11 +95,14 @@ public final class Trainer {
                 } else {
                     PopularityBasedSampler(maxId: model.itemCount, maxNumSamples: count, seed: seeds.next())
                 }
-                corpus.append((samplers.count, sampler))
                 samplers.append(sampler)
+                sources.append(.corpus(sampler))
             }
         }
-        corpusSamplers = corpus
+        negativeSources = sources
+        hasCaches = sources.contains { if case .cache = $0 { true } else { false } }
+        drawnIds = sources.map { _ in [] }
+        drawnFirstRow = sources.map { _ in 0 }
         var estimator: FrequencyEstimator? = nil
         let correction: LogQCorrection
         switch configuration.logQ {
@@ -121,101 +147,83 @@ public final class Trainer {
         return optimizer
     }
 
-    /// One optimisation step on the rows `users[i]`, `items[i]`; returns the loss.
+    /// One optimisation step on the rows `users[i]`, `items[i]` (weighing `weights[i]` in the loss,
+    /// 1 when `nil`); returns the loss. The stages are listed in the type's documentation.
     /// - Throws: ``TrainingError/nonFiniteLoss(epoch:step:loss:learningRate:temperature:)`` (parameters
-    ///   are left as they were before the step), scorer errors.
+    ///   are left as they were before the step), scorer and sampler errors.
+    /// - Precondition: `users`, `items` (and `weights`) have the same non-zero count.
     @discardableResult
-    public func step(users: UnsafeBufferPointer<Int32>, items: UnsafeBufferPointer<Int32>, epoch: Int = 0) throws -> Float {
+    public func step(users: UnsafeBufferPointer<Int32>, items: UnsafeBufferPointer<Int32>,
+                     weights sampleWeights: UnsafeBufferPointer<Float>? = nil, epoch: Int = 0) throws -> Float {
         precondition(users.count == items.count && users.count > 0,
                      "Trainer.step: \(users.count) users and \(items.count) items (expected equal, non-zero)")
+        precondition(sampleWeights == nil || sampleWeights!.count == items.count,
+                     "Trainer.step: \(sampleWeights!.count) weights for \(items.count) rows")
         let b = items.count
-        // 1. Corpus draws, then one item-tower pass over positives and drawn ids.
+        // 1. Draw negatives: the item-tower rows are the positives, then each corpus sampler's draw.
         itemRows.removeAll(keepingCapacity: true)
         itemRows.append(contentsOf: items)
-        sampledOffsets.removeAll(keepingCapacity: true)
-        for (_, sampler) in corpusSamplers {
-            sampledOffsets.append(itemRows.count)
-            for id in sampler.sampleIds() { itemRows.append(Int32(id)) }
+        positiveIds.removeAll(keepingCapacity: true)
+        for item in items { positiveIds.append(Int(item)) }
+        for (k, source) in negativeSources.enumerated() {
+            guard case .corpus(let sampler) = source else { continue }
+            drawnFirstRow[k] = itemRows.count
+            drawnIds[k] = sampler.sampleIds()
+            for id in drawnIds[k] { itemRows.append(Int32(id)) }
         }
-        let itemOutput = model.itemTower.forward(rows: itemRows, training: true)
-        let d = itemOutput.columns
-        copyRows(itemOutput, 0..<b, into: &batch.embeddings)
-        for (k, (_, sampler)) in corpusSamplers.enumerated() {
-            copyRows(itemOutput, sampledRows(k), into: &sampled)
-            try sampler.provideEmbeddings(sampled)
-        }
-        let queries = model.queryTower.forward(rows: users, training: true, targets: items)
 
-        // 2. Scores, loss and its gradient.
-        batch.metadata["item_id"]!.removeAll(keepingCapacity: true)
-        for item in items { batch.metadata["item_id"]!.append(Int(item)) }
-        let scores = try scorer(query: queries, items: batch, training: true)
-        let value = scorer.lossAndGradient(scores, loss: loss)
+        // 2. Embed, and lay the negatives out as blocks of those embeddings.
+        let itemOutput = model.itemTower.forward(rows: itemRows, training: true)
+        let queries = model.queryTower.forward(rows: users, training: true, targets: items)
+        if hasCaches {
+            cacheInput.embeddings.assignRows(0..<b, of: itemOutput)
+            cacheInput.metadata["item_id"]!.removeAll(keepingCapacity: true)
+            cacheInput.metadata["item_id"]!.append(contentsOf: positiveIds)
+        }
+        negatives.removeAll(keepingCapacity: true)
+        for (k, source) in negativeSources.enumerated() {
+            switch source {
+            case .inBatch:
+                negatives.append(NegativeBlock(.itemRows(0..<b), ids: positiveIds, source: "in-batch"))
+            case .cache(let cache):
+                let stored = try cache(cacheInput, training: true)
+                negatives.append(NegativeBlock(.detached(stored.embeddings), ids: stored.metadata["item_id"] ?? [],
+                                               source: "cache"))
+            case .corpus(let sampler):
+                let first = drawnFirstRow[k]
+                negatives.append(NegativeBlock(.itemRows(first ..< first + drawnIds[k].count), ids: drawnIds[k],
+                                               probabilitySource: sampler as? any ProbabilityReportingSampler,
+                                               source: "corpus"))
+            }
+        }
+        // (Distributed: all-gather queries, item rows and ids across ranks here.)
+
+        // 3. Score.
+        let scores = try scorer.trainingScores(query: queries, items: itemOutput, positiveIds: positiveIds,
+                                               negatives: negatives)
+        // 4. Loss and its gradient.
+        weights.removeAll(keepingCapacity: true)
+        if let sampleWeights { weights.append(contentsOf: sampleWeights) }
+        let value = loss.lossAndGradient(logits: scores.logits, sampleWeights: sampleWeights == nil ? nil : weights,
+                                         into: &logitsGradient, threads: scorer.threads)
         lastLoss = value
         guard value.isFinite else {
+            negatives.removeAll(keepingCapacity: true)
             throw TrainingError.nonFiniteLoss(epoch: epoch, step: globalStep + 1, loss: value,
                                               learningRate: optimizer.learningRate, temperature: configuration.temperature)
         }
 
-        // 3. Backward through both towers.
-        let gradients = scorer.backward()
-        itemGradient.reshape(rows: itemRows.count, columns: d)
-        copyRows(gradients.items, into: &itemGradient, at: 0)
-        for (k, (index, _)) in corpusSamplers.enumerated() {
-            if let g = gradients.sampledNegatives.first(where: { $0.samplerIndex == index }) {
-                copyRows(g.embeddings, into: &itemGradient, at: sampledOffsets[k])
-            } else {
-                zeroRows(&itemGradient, sampledRows(k))
-            }
-        }
-        model.itemTower.backward(itemGradient)
+        // 5. Route gradients back through both towers.
+        let gradients = scorer.backward(consume scores, logitsGradient: &logitsGradient)
+        negatives.removeAll(keepingCapacity: true)  // release the caches' rows and the ids
+        // (Distributed: reduce-scatter the gradients here.)
+        model.itemTower.backward(gradients.items)
         model.queryTower.backward(gradients.query)
-        scorer.endStep()
 
-        // 4. Update.
+        // 6. Update.
         if let maxNorm = configuration.clipNorm { _ = clipGradientsByGlobalNorm(parameters, maxNorm: maxNorm) }
         optimizer.step(parameters)
         globalStep += 1
         return value
-    }
-}
-
-extension Trainer {
-    /// The rows of the item-tower pass holding the `k`-th corpus sampler's drawn ids.
-    private func sampledRows(_ k: Int) -> Range<Int> {
-        sampledOffsets[k] ..< (k + 1 < sampledOffsets.count ? sampledOffsets[k + 1] : itemRows.count)
-    }
-}
-
-/// Copies rows `range` of `source` into `destination` (reshaped to `[range.count, columns]`).
-func copyRows(_ source: Matrix, _ range: Range<Int>, into destination: inout Matrix) {
-    let d = source.columns
-    destination.reshape(rows: range.count, columns: d)
-    source.withUnsafeBufferPointer { s in
-        destination.withUnsafeMutableBufferPointer { t in
-            guard range.count > 0 else { return }
-            t.baseAddress!.update(from: s.baseAddress! + range.lowerBound * d, count: range.count * d)
-        }
-    }
-}
-
-/// Copies all of `source` into `destination` starting at row `row` (same width).
-func copyRows(_ source: Matrix, into destination: inout Matrix, at row: Int) {
-    precondition(source.columns == destination.columns && row + source.rows <= destination.rows,
-                 "copyRows: \(source.rows)×\(source.columns) does not fit at row \(row) of \(destination.rows)×\(destination.columns)")
-    let d = source.columns
-    source.withUnsafeBufferPointer { s in
-        destination.withUnsafeMutableBufferPointer { t in
-            guard source.count > 0 else { return }
-            (t.baseAddress! + row * d).update(from: s.baseAddress!, count: source.count)
-        }
-    }
-}
-
-/// Sets rows `range` of `matrix` to zero.
-func zeroRows(_ matrix: inout Matrix, _ range: Range<Int>) {
-    let d = matrix.columns
-    matrix.withUnsafeMutableBufferPointer { t in
-        for i in range.lowerBound * d ..< range.upperBound * d { t[i] = 0 }
     }
 }
