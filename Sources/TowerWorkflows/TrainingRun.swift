@@ -26,13 +26,13 @@ public struct TrainingRun: Sendable {
         try model.validate()
         try training.validate()
         guard !evaluation.ks.isEmpty, evaluation.ks.allSatisfy({ $0 > 0 }) else {
-            throw ConfigurationError("--eval-k needs positive cut-offs, found \(evaluation.ks)")
+            throw ConfigurationError("{ks} needs positive cut-offs, found \(evaluation.ks)")
         }
         if validation || training.patience != nil {
             let parts = training.validationMetric.split(separator: "@")
             guard parts.count == 2, let k = Int(parts[1]), evaluation.ks.contains(k),
                   RankingMetric(rawValue: String(parts[0])) != nil else {
-                throw ConfigurationError("--validation-metric \"\(training.validationMetric)\": expected METRIC@K with METRIC one of \(RankingMetric.allCases.map(\.rawValue).joined(separator: ", ")) and K among --eval-k \(evaluation.ks.map(String.init).joined(separator: ","))")
+                throw ConfigurationError("{validationMetric} \"\(training.validationMetric)\": expected METRIC@K with METRIC one of \(RankingMetric.allCases.map(\.rawValue).joined(separator: ", ")) and K among {ks} \(evaluation.ks.map(String.init).joined(separator: ","))")
             }
         }
     }

@@ -12,7 +12,7 @@ struct DataOptions: ParsableArguments {
     var data: String?
 
     @Option(name: .long, help: "Input format: csv, tsv, movielens or lightgcn (default: from the file name).")
-    var format: DataFormatOption?
+    var format: DataSource.Format?
 
     @Option(name: .long, help: "csv/tsv: column holding the user id.")
     var userColumn: String = "user_id"
@@ -49,16 +49,14 @@ struct DataOptions: ParsableArguments {
     }
 }
 
-enum DataFormatOption: String, ExpressibleByArgument, CaseIterable {
-    case csv, tsv, movielens, lightgcn
-}
+extension DataSource.Format: ExpressibleByArgument {}
 
 extension DataOptions {
     /// The library's description of this data.
     func source() throws -> DataSource {
         var source = DataSource()
         source.path = data
-        source.format = format.map { DataSource.Format(rawValue: $0.rawValue)! }
+        source.format = format
         source.userColumn = userColumn
         source.itemColumn = itemColumn
         source.timestampColumn = timestampColumn

@@ -9,7 +9,7 @@ struct EvaluationOptions: ParsableArguments {
     var evalK: String = "10,20,50"
 
     @Option(name: .long, help: "per-user: all held-out items of a user are relevant, training items excluded (LightGCN/BARS tables); per-row: one target per row, nothing excluded (Merlin).")
-    var `protocol`: EvaluationProtocolOption = .perUser
+    var `protocol`: EvaluationSettings.ProtocolKind = .perUser
 
     @Option(name: .long, help: ArgumentHelp("Write the metrics, baselines and training figures as JSON to this file.", valueName: "file"))
     var metricsOut: String?
@@ -17,16 +17,13 @@ struct EvaluationOptions: ParsableArguments {
     func cutoffs() throws -> [Int] { try parseIntegerList(evalK, option: "--eval-k") }
 }
 
-enum EvaluationProtocolOption: String, ExpressibleByArgument, CaseIterable {
-    case perUser = "per-user"
-    case perRow = "per-row"
-}
+extension EvaluationSettings.ProtocolKind: ExpressibleByArgument {}
 
 extension EvaluationOptions {
     func settings(seed: UInt64) throws -> EvaluationSettings {
         var s = EvaluationSettings()
         s.ks = try cutoffs()
-        s.protocolKind = `protocol` == .perUser ? .perUser : .perRow
+        s.protocolKind = `protocol`
         s.seed = seed
         return s
     }

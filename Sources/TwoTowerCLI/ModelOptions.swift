@@ -44,16 +44,15 @@ struct ModelOptions: ParsableArguments {
         c.dropout = dropout
         c.useItemFeatures = !noItemFeatures
         c.userHistory = userHistory
-        try c.validate()
         return c
     }
 }
 
 extension ModelConfiguration.TowerKind: ExpressibleByArgument {}
 extension LogQMode: ExpressibleByArgument {}
-extension ScoringOrder: ExpressibleByArgument {}
+extension TemperatureOrder: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
-extension LossKind: ExpressibleByArgument {}
+extension RetrievalLoss: ExpressibleByArgument {}
 
 /// Parses `10,20,50`; throws a validation error naming the option.
 func parseIntegerList(_ text: String, option: String) throws -> [Int] {

@@ -54,7 +54,7 @@ struct TrainCommand: ParsableCommand {
             run.threads = threads
             try run.validate()
         } catch let error as ConfigurationError {
-            throw ValidationError(error.message)
+            throw ValidationError(error.message(naming: ConfigurationError.flag(for:)))
         }
         return run
     }

@@ -38,13 +38,13 @@ struct TrainingOptions: ParsableArguments {
     var temperature: Float = 1
 
     @Option(name: .long, help: "Order of logQ and temperature: merlin (logQ first) or tfrs (temperature first).")
-    var temperatureOrder: ScoringOrder = .merlin
+    var temperatureOrder: TemperatureOrder = .logQThenTemperature
 
     @Flag(name: .long, help: "Keep negatives equal to the row's positive (Merlin downscores them by default).")
     var noFalseNegativeDownscoring = false
 
     @Option(name: .long, help: "Loss: softmax (sampled softmax cross-entropy) or bpr.")
-    var loss: LossKind = .softmax
+    var loss: RetrievalLoss = .softmaxCrossEntropy
 
     @Option(name: .long, help: "Stop when the validation metric has not improved for this many epochs; the best epoch's parameters are kept. Needs a validation set, held out like the test set.")
     var patience: Int = 2
@@ -72,7 +72,6 @@ struct TrainingOptions: ParsableArguments {
         c.loss = loss
         c.patience = noEarlyStopping ? nil : patience
         if let validationMetric { c.validationMetric = validationMetric }
-        try c.validate()
         return c
     }
 }

@@ -38,7 +38,7 @@ import TwoTower
         #expect(run.model.dimensions == 32 && run.model.tower == .mlp && run.model.hiddenLayers == [128, 64])
         #expect(run.model.l2Normalize)
         #expect(run.training.samplers == [.inBatch, .crossBatch(capacity: 4096), .popularity(count: 1024)])
-        #expect(run.training.logQ == .streaming && run.training.temperature == 0.05 && run.training.temperatureOrder == .tfrs)
+        #expect(run.training.logQ == .streaming && run.training.temperature == 0.05 && run.training.temperatureOrder == .temperatureThenLogQ)
         #expect(run.training.optimizer == .adagrad && run.training.learningRate == 0.1 && run.training.seed == 7)
         #expect(!run.training.downscoreFalseNegatives)
         #expect(run.evaluation.ks == [5, 20] && run.evaluation.protocolKind == .perRow)

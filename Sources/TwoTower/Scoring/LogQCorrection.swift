@@ -50,12 +50,12 @@ public enum LogQCorrection {
 }
 
 /// Order of logQ correction and temperature in training logits. False-negative rescoring always
-/// comes before both.
-public enum TemperatureOrder: Sendable, Equatable {
+/// comes before both. The raw values are the configuration's and the command line's names.
+public enum TemperatureOrder: String, Codable, Sendable, Equatable, CaseIterable {
     /// `(s − log q) / T` — Merlin (the default).
-    case logQThenTemperature
+    case logQThenTemperature = "merlin"
     /// `s / T − log q` — TFRS and Yi et al.
-    case temperatureThenLogQ
+    case temperatureThenLogQ = "tfrs"
 }
 
 /// `−regFactor · log(q + 1e-16)` for each probability.

@@ -2,12 +2,13 @@ import Foundation
 import TowerCore
 
 /// A loss over retrieval logits `[B, 1+N]` whose column 0 is each row's positive (one-hot labels),
-/// computed with its gradient in one fused pass.
-public enum RetrievalLoss: Sendable, Equatable {
+/// computed with its gradient in one fused pass. The raw values are the configuration's and the
+/// command line's names.
+public enum RetrievalLoss: String, Codable, Sendable, Equatable, CaseIterable {
     /// Softmax cross-entropy, `L = (1/B) Σ_b w_b (logsumexp(z_b) − z_b0)` — Keras/Merlin's
     /// `categorical_crossentropy(from_logits)` with sample weights (weights are *not* renormalised:
     /// the sum is divided by `B`, as Keras and Yi et al. Eq. 4). The default.
-    case softmaxCrossEntropy
+    case softmaxCrossEntropy = "softmax"
     /// Bayesian personalised ranking, `L = (1/(B·N)) Σ_b w_b Σ_n −log σ(z_b0 − z_bn)` — Merlin's
     /// `"bpr"` (mean over every positive/negative pair). Downscored false negatives (−655) add ≈ 0.
     case bpr

@@ -88,7 +88,7 @@ public final class Trainer {
                 sources.append(.cache(cache))
             case .uniform(let count), .popularity(let count):
                 guard count <= model.itemCount else {
-                    throw ConfigurationError("sampler \(spec): cannot draw \(count) distinct items from \(model.itemCount)")
+                    throw ConfigurationError("{samplers} \(spec): cannot draw \(count) distinct items from \(model.itemCount)")
                 }
                 let sampler: any CorpusSampler = if case .uniform = spec {
                     UniformCorpusSampler(maxId: model.itemCount, maxNumSamples: count, seed: seeds.next())
@@ -117,10 +117,7 @@ public final class Trainer {
                                        countsOccurrences: true)
             estimator = e
             correction = .frequencyEstimator(e)
-        case .sampler:
-            guard samplers.count == 1, samplers.first is any ProbabilityReportingSampler else {
-                throw ConfigurationError("--logq sampler needs exactly one sampler that reports probabilities (popularity:N or uniform:N)")
-            }
+        case .sampler:  // `validate()` checked: exactly one popularity or uniform sampler
             correction = .samplerProbabilities
         }
         frequencyEstimator = estimator
@@ -128,11 +125,11 @@ public final class Trainer {
             samplers: samplers, downscoreFalseNegatives: configuration.downscoreFalseNegatives,
             falseNegativeScore: configuration.falseNegativeScore, logitsTemperature: configuration.temperature,
             logQCorrection: correction,
-            temperatureOrder: configuration.temperatureOrder == .merlin ? .logQThenTemperature : .temperatureThenLogQ,
+            temperatureOrder: configuration.temperatureOrder,
             threads: threads)
         optimizer = Self.makeOptimizer(configuration)
         parameters = model.parameters
-        loss = configuration.loss == .softmax ? .softmaxCrossEntropy : .bpr
+        loss = configuration.loss
     }
 
     private static func makeOptimizer(_ c: TrainingConfiguration) -> any Optimizer {

@@ -32,17 +32,17 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
 
     /// Checks ranges; throws a ``ConfigurationError`` naming the field.
     public func validate() throws {
-        guard dimensions > 0 else { throw ConfigurationError("--dim must be positive, found \(dimensions)") }
+        guard dimensions > 0 else { throw ConfigurationError("{dimensions} must be positive, found \(dimensions)") }
         if let e = embeddingDimensions, e <= 0 {
-            throw ConfigurationError("--embedding-dim must be positive, found \(e)")
+            throw ConfigurationError("{embeddingDimensions} must be positive, found \(e)")
         }
         if let bad = hiddenLayers.first(where: { $0 <= 0 }) {
-            throw ConfigurationError("--layers: every width must be positive, found \(bad)")
+            throw ConfigurationError("{hiddenLayers}: every width must be positive, found \(bad)")
         }
-        guard dropout >= 0 && dropout < 1 else { throw ConfigurationError("--dropout must be in [0, 1), found \(dropout)") }
+        guard dropout >= 0 && dropout < 1 else { throw ConfigurationError("{dropout} must be in [0, 1), found \(dropout)") }
         if let h = userHistory {
-            guard h > 0 else { throw ConfigurationError("--user-history must be positive, found \(h)") }
-            guard tower == .mlp else { throw ConfigurationError("--user-history needs --tower mlp (an mf tower has no side features)") }
+            guard h > 0 else { throw ConfigurationError("{userHistory} must be positive, found \(h)") }
+            guard tower == .mlp else { throw ConfigurationError("{userHistory} needs {tower} mlp (an mf tower has no side features)") }
         }
     }
 }
@@ -55,30 +55,14 @@ public enum LogQMode: String, Codable, Sendable, CaseIterable {
     case `static`
     /// The streaming frequency estimator of Yi et al. (2019), updated from every batch.
     case streaming
-    /// The exact probabilities reported by the samplers (popularity/uniform samplers; in-batch
-    /// candidates fall back to the static table).
+    /// The exact probabilities reported by the single sampler, which must be `popularity:N` or
+    /// `uniform:N` (Merlin's `logq_sampling_correction`).
     case sampler
-}
-
-/// The order of temperature and logQ in the scorer, as configured (see ``TemperatureOrder``).
-public enum ScoringOrder: String, Codable, Sendable, CaseIterable {
-    /// logQ then temperature (Merlin, the default).
-    case merlin
-    /// temperature then logQ (TFRS).
-    case tfrs
 }
 
 /// The optimizer family.
 public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
     case adam, adagrad, sgd
-}
-
-/// The training loss over the logits.
-public enum LossKind: String, Codable, Sendable, CaseIterable {
-    /// Softmax cross-entropy with the positive in column 0 (sampled softmax / InfoNCE).
-    case softmax
-    /// Bayesian personalised ranking against every live negative.
-    case bpr
 }
 
 /// How training runs. Stored beside the model.
@@ -87,7 +71,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var batchSize: Int = 1024
     public var optimizer: OptimizerKind = .adam
     public var learningRate: Float = 0.005
-    /// Decoupled weight decay on dense parameters (Adam) / L2 (SGD, Adagrad).
+    /// Weight decay: Adam applies it decoupled (AdamW) to every parameter row it updates — dense
+    /// parameters and the embedding rows a batch touched; SGD adds `weightDecay · w` to the
+    /// gradient of the same rows; Adagrad ignores it.
     public var weightDecay: Float = 0
     /// Clip gradients by this global norm (none when `nil`).
     public var clipNorm: Float? = nil
@@ -97,10 +83,12 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var samplers: [SamplerSpecification] = [.inBatch]
     public var logQ: LogQMode = .streaming
     public var temperature: Float = 1
-    public var temperatureOrder: ScoringOrder = .merlin
+    /// logQ then temperature (`merlin`, the default) or the reverse (`tfrs`).
+    public var temperatureOrder: TemperatureOrder = .logQThenTemperature
     public var downscoreFalseNegatives: Bool = true
     public var falseNegativeScore: Float = -655.04
-    public var loss: LossKind = .softmax
+    /// Softmax cross-entropy (`softmax`, the default) or BPR (`bpr`).
+    public var loss: RetrievalLoss = .softmaxCrossEntropy
     /// Stop when the validation metric has not improved for this many epochs (`nil`: never, and
     /// no validation set is held out). On by default: the right number of epochs depends on the data.
     public var patience: Int? = 2
@@ -111,26 +99,28 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
     public init() {}
 
-    /// Checks ranges and combinations; throws a ``ConfigurationError`` naming the option.
+    /// Checks ranges and combinations; throws a ``ConfigurationError`` naming the fields.
     public func validate() throws {
-        guard epochs > 0 else { throw ConfigurationError("--epochs must be positive, found \(epochs)") }
-        guard batchSize > 0 else { throw ConfigurationError("--batch-size must be positive, found \(batchSize)") }
+        guard epochs > 0 else { throw ConfigurationError("{epochs} must be positive, found \(epochs)") }
+        guard batchSize > 0 else { throw ConfigurationError("{batchSize} must be positive, found \(batchSize)") }
         guard learningRate > 0, learningRate.isFinite else {
-            throw ConfigurationError("--learning-rate must be a positive number, found \(learningRate)")
+            throw ConfigurationError("{learningRate} must be a positive number, found \(learningRate)")
         }
         guard temperature > 0, temperature.isFinite else {
-            throw ConfigurationError("--temperature must be a positive number, found \(temperature)")
+            throw ConfigurationError("{temperature} must be a positive number, found \(temperature)")
         }
-        guard !samplers.isEmpty else { throw ConfigurationError("at least one --sampler is needed (e.g. in-batch)") }
-        if let p = patience, p <= 0 { throw ConfigurationError("--patience must be positive, found \(p)") }
-        if let c = clipNorm, !(c > 0) { throw ConfigurationError("--clip-norm must be positive, found \(c)") }
-        guard weightDecay >= 0 else { throw ConfigurationError("--weight-decay must be ≥ 0, found \(weightDecay)") }
-        if logQ == .sampler, !samplers.contains(where: {
-            if case .popularity = $0 { return true }
-            if case .uniform = $0 { return true }
-            return false
-        }) {
-            throw ConfigurationError("--logq sampler needs a sampler that reports probabilities (popularity:N or uniform:N)")
+        guard !samplers.isEmpty else { throw ConfigurationError("at least one of {samplers} is needed (e.g. in-batch)") }
+        if let p = patience, p <= 0 { throw ConfigurationError("{patience} must be positive, found \(p)") }
+        if let c = clipNorm, !(c > 0) { throw ConfigurationError("{clipNorm} must be positive, found \(c)") }
+        guard weightDecay >= 0 else { throw ConfigurationError("{weightDecay} must be ≥ 0, found \(weightDecay)") }
+        if logQ == .sampler {
+            let reportsProbabilities: Bool = switch samplers.first {
+            case .popularity, .uniform: samplers.count == 1
+            default: false
+            }
+            guard reportsProbabilities else {
+                throw ConfigurationError("{logQ} sampler needs exactly one of {samplers}, one that reports probabilities (popularity:N or uniform:N); found \(samplers.map(\.description).joined(separator: ", "))")
+            }
         }
     }
 }

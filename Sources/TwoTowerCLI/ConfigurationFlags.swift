@@ -1,0 +1,30 @@
+import TowerWorkflows
+import TwoTower
+
+extension ConfigurationError {
+    /// The command-line flag that sets a configuration field (``ModelConfiguration``,
+    /// ``TrainingConfiguration``, ``EvaluationSettings``), for error messages; the field's own name
+    /// when no flag sets it.
+    static func flag(for field: String) -> String {
+        switch field {
+        case "tower": "--tower"
+        case "dimensions": "--dim"
+        case "embeddingDimensions": "--embedding-dim"
+        case "hiddenLayers": "--layers"
+        case "dropout": "--dropout"
+        case "userHistory": "--user-history"
+        case "epochs": "--epochs"
+        case "batchSize": "--batch-size"
+        case "learningRate": "--learning-rate"
+        case "weightDecay": "--weight-decay"
+        case "clipNorm": "--clip-norm"
+        case "temperature": "--temperature"
+        case "samplers": "--sampler"
+        case "logQ": "--logq"
+        case "patience": "--patience"
+        case "validationMetric": "--validation-metric"
+        case "ks": "--eval-k"
+        default: field
+        }
+    }
+}
