@@ -41,9 +41,10 @@ import TowerCore
 /// **Cost and allocation.** Forward: one `B×n×d` GEMM per segment plus one vectorised pass over the
 /// logits; backward: `dQ = dL·N` per segment and `dN = dLᵀ·Q` per live segment. Logits, gradient,
 /// id and false-negative buffers grow to the largest batch seen and are reused afterwards: in
-/// steady state a step allocates nothing as long as the caller releases the previous step's
-/// ``ItemRetrievalScores``/``ScorerGradients`` (locals of the step function do) — except the small
-/// arrays of segment records and the samplers' metadata dictionaries.
+/// steady state a block-driven step allocates nothing as long as the caller hands its
+/// ``ItemRetrievalScores`` to the backward pass with `consume` and releases the ``ScorerGradients``
+/// (locals of the step function do). The sampler-driven call also allocates the samplers' metadata
+/// dictionaries and its block records.
 public final class ItemRetrievalScorer {
     public let samplers: [any ItemSampler]
     public let downscoreFalseNegatives: Bool

@@ -21,6 +21,16 @@ public enum RetrievalLoss: String, Codable, Sendable, Equatable, CaseIterable {
     ///   hold at least 2¹⁸ values).
     public func lossAndGradient(logits: Matrix, sampleWeights: [Float]? = nil, into gradient: inout Matrix,
                                 threads: Int? = nil) -> Float {
+        guard let sampleWeights else { return lossAndGradient(logits: logits, weights: nil, into: &gradient, threads: threads) }
+        return sampleWeights.withUnsafeBufferPointer {
+            lossAndGradient(logits: logits, weights: $0, into: &gradient, threads: threads)
+        }
+    }
+
+    /// ``lossAndGradient(logits:sampleWeights:into:threads:)`` with the weights in a buffer the
+    /// caller owns (no copy; the trainer passes its batch's weights).
+    public func lossAndGradient(logits: Matrix, weights sampleWeights: UnsafeBufferPointer<Float>?,
+                                into gradient: inout Matrix, threads: Int? = nil) -> Float {
         precondition(logits.columns >= 2, "\(self): logits have \(logits.columns) columns, need a positive and at least one negative")
         if let w = sampleWeights {
             precondition(w.count == logits.rows, "\(self): \(w.count) sample weights for \(logits.rows) rows")
@@ -29,24 +39,17 @@ public enum RetrievalLoss: String, Codable, Sendable, Equatable, CaseIterable {
         let rows = logits.rows, cols = logits.columns
         return logits.withUnsafeBufferPointer { z in
             gradient.withUnsafeMutableBufferPointer { g in
-                withWeights(sampleWeights) { w in
-                    switch self {
-                    case .softmaxCrossEntropy:
-                        return softmaxCrossEntropyPass(z.baseAddress!, g.baseAddress!, rows: rows, columns: cols, weights: w,
-                                                       threads: threads)
-                    case .bpr:
-                        return bprPass(z.baseAddress!, g.baseAddress!, rows: rows, columns: cols, weights: w)
-                    }
+                let w = sampleWeights?.baseAddress
+                switch self {
+                case .softmaxCrossEntropy:
+                    return softmaxCrossEntropyPass(z.baseAddress!, g.baseAddress!, rows: rows, columns: cols, weights: w,
+                                                   threads: threads)
+                case .bpr:
+                    return bprPass(z.baseAddress!, g.baseAddress!, rows: rows, columns: cols, weights: w)
                 }
             }
         }
     }
-}
-
-@inline(__always)
-private func withWeights<R>(_ w: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
-    guard let w else { return body(nil) }
-    return w.withUnsafeBufferPointer { body($0.baseAddress) }
 }
 
 /// Row-wise softmax cross-entropy with label column 0: per row, three L1-resident sweeps with

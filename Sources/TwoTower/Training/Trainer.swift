@@ -54,7 +54,6 @@ public final class Trainer {
     private var drawnFirstRow: [Int] = []
     private var negatives: [NegativeBlock] = []
     private var logitsGradient = Matrix(rows: 0, columns: 0)
-    private var weights: [Float] = []
     /// The batch's positives `[B, d]` with their `item_id`s, for the caches (Merlin's sampler input).
     private var cacheInput = EmbeddingWithMetadata(unchecked: Matrix(rows: 0, columns: 0), metadata: ["item_id": []])
 
@@ -199,10 +198,8 @@ public final class Trainer {
         let scores = try scorer.trainingScores(query: queries, items: itemOutput, positiveIds: positiveIds,
                                                negatives: negatives)
         // 4. Loss and its gradient.
-        weights.removeAll(keepingCapacity: true)
-        if let sampleWeights { weights.append(contentsOf: sampleWeights) }
-        let value = loss.lossAndGradient(logits: scores.logits, sampleWeights: sampleWeights == nil ? nil : weights,
-                                         into: &logitsGradient, threads: scorer.threads)
+        let value = loss.lossAndGradient(logits: scores.logits, weights: sampleWeights, into: &logitsGradient,
+                                         threads: scorer.threads)
         lastLoss = value
         guard value.isFinite else {
             negatives.removeAll(keepingCapacity: true)
