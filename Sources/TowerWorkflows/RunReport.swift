@@ -29,11 +29,8 @@ public struct RunReport: Sendable {
     /// The `--metrics-out` JSON: `{"metrics": {"recall@20": …}, "baselines": {"popularity": {…}},
     /// "train": {"examples_per_second": …, "seconds": …, "epochs": …}, "data": {…}}`.
     public func json() throws -> Data {
-        var baselineObject: [String: [String: Double]] = [:]
-        for (name, result) in baselines { baselineObject[name] = finite(result.dictionary) }
-        let object: [String: Any] = [
-            "metrics": finite(metrics.dictionary),
-            "baselines": baselineObject,
+        var object = MetricsJSON.members(metrics: metrics, baselines: baselines)
+        object.merge([
             "train": [
                 "examples_per_second": training.examplesPerSecond,
                 "seconds": training.seconds,
@@ -51,11 +48,7 @@ public struct RunReport: Sendable {
                 "evaluated": evaluated,
                 "protocol": metrics.evaluationProtocol.rawValue,
             ] as [String: Any],
-        ]
-        return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-    }
-
-    private func finite(_ values: [String: Double]) -> [String: Double] {
-        values.filter { $0.value.isFinite }
+        ]) { _, new in new }
+        return try MetricsJSON.data(object)
     }
 }

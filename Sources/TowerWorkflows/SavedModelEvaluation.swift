@@ -1,3 +1,4 @@
+import Foundation
 import TowerCore
 import TowerData
 import TowerFormats
@@ -12,6 +13,12 @@ extension ModelEvaluation {
 
         /// Model and baselines side by side.
         public var table: String { MetricsTable.render([("model", metrics)] + baselines) }
+
+        /// The `evaluate --metrics-out` JSON: `{"metrics": {"recall@20": …}, "baselines":
+        /// {"popularity": {…}, …}}`, non-finite values left out (as ``RunReport/json()``).
+        public func json() throws -> Data {
+            try MetricsJSON.data(MetricsJSON.members(metrics: metrics, baselines: baselines))
+        }
     }
 
     /// Evaluates the model directory `path` on `data`.

@@ -29,10 +29,7 @@ struct EvaluateCommand: ParsableCommand {
         for note in report.notes { print("note: \(note)") }
         print(report.table)
         if let path = evaluation.metricsOut {
-            var baselines: [String: [String: Double]] = [:]
-            for (name, result) in report.baselines { baselines[name] = result.dictionary }
-            let object: [String: Any] = ["metrics": report.metrics.dictionary, "baselines": baselines]
-            try AtomicFile.write(JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), to: path)
+            try AtomicFile.write(report.json(), to: path)
         }
     }
 }

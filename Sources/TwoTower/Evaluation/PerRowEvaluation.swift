@@ -1,4 +1,3 @@
-import Dispatch
 import TowerCore
 
 extension Evaluation {
@@ -72,7 +71,7 @@ extension Evaluation {
                                 block += workerCount
                             }
                         }
-                        if workerCount == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workerCount, execute: work) }
+                        parallelFor(chunks: workerCount, threads: workerCount, work)  // one chunk per worker: each keeps its scratch
                     }
                 }
             }

@@ -146,7 +146,7 @@ public struct BruteForceIndex: Sendable {
                         block += workerCount
                     }
                 }
-                if workerCount == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workerCount, execute: work) }
+                parallelFor(chunks: workerCount, threads: workerCount, work)  // one chunk per worker: each keeps its scratch
             }
         }
     }

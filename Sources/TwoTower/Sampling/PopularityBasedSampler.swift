@@ -37,8 +37,7 @@ public final class PopularityBasedSampler: ProbabilityReportingSampler {
     public var lastIds: [Int] { draw.ids }
     public var lastSampleProbabilities: [Float] { draw.probabilities }
     private let numSamples: Int
-    private let range: Int
-    private let logRangePlusOne: Double
+    private let distribution: LogUniformDistribution
     private var rng: Xoshiro256
     private var seen: IntHashSet
     private var draw: CorpusDraw
@@ -57,8 +56,7 @@ public final class PopularityBasedSampler: ProbabilityReportingSampler {
         self.maxId = maxId
         self.minId = minId
         self.numSamples = maxNumSamples
-        self.range = maxId - minId
-        self.logRangePlusOne = log(Double(maxId - minId) + 1)
+        self.distribution = LogUniformDistribution(range: maxId - minId)
         self.itemIdFeatureName = itemIdFeatureName
         self.rng = Xoshiro256(seed: seed)
         self.seen = IntHashSet(maxElements: maxNumSamples)
@@ -67,11 +65,11 @@ public final class PopularityBasedSampler: ProbabilityReportingSampler {
         draw.probabilities.reserveCapacity(maxNumSamples)
     }
 
-    /// Probability of `id` in one log-uniform draw (0 outside `[minId, maxId)`).
+    /// Probability of `id` in one log-uniform draw (0 outside `[minId, maxId)`); see
+    /// `LogUniformDistribution.probability(of:)`.
     public func logUniformProbability(of id: Int) -> Double {
         guard id >= minId && id < maxId else { return 0 }
-        let c = Double(id - minId)
-        return (log(c + 2) - log(c + 1)) / logRangePlusOne
+        return distribution.probability(of: id - minId)
     }
 
     /// `1 − (1 − P(id))^T` with `T` the tries of the last draw (`maxNumSamples` before any draw).
@@ -81,13 +79,6 @@ public final class PopularityBasedSampler: ProbabilityReportingSampler {
         return -expm1(tries * log1p(-p))
     }
 
-    /// One log-uniform draw of `c ∈ [0, R)`: `⌊exp(u·log(R+1))⌋ − 1`, `u` uniform in `[0, 1)`.
-    @inline(__always)
-    private func drawOffset() -> Int {
-        let c = Int(exp(rng.nextUnitDouble() * logRangePlusOne)) - 1
-        return min(max(c, 0), range - 1)
-    }
-
     /// Draws `maxNumSamples` distinct ids and records their probabilities; returns the ids.
     @discardableResult
     public func sampleIds() -> [Int] {
@@ -95,7 +86,7 @@ public final class PopularityBasedSampler: ProbabilityReportingSampler {
         draw.ids.removeAll(keepingCapacity: true)
         var tries = 0
         while draw.ids.count < numSamples {
-            let c = drawOffset()
+            let c = distribution.sample(using: &rng)
             tries += 1
             if seen.insert(c) { draw.ids.append(minId + c) }
         }

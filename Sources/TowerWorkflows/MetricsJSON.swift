@@ -1,0 +1,23 @@
+import Foundation
+import TwoTower
+
+/// The `metrics` and `baselines` members shared by the `--metrics-out` files of `train` and
+/// `evaluate`: `{"metrics": {"recall@20": …}, "baselines": {"popularity": {…}, …}}`.
+/// Non-finite values are left out (JSON has no NaN or infinity).
+enum MetricsJSON {
+    static func members(metrics: EvaluationResult,
+                        baselines: [(name: String, result: EvaluationResult)]) -> [String: Any] {
+        var baselineObject: [String: [String: Double]] = [:]
+        for (name, result) in baselines { baselineObject[name] = finite(result.dictionary) }
+        return ["metrics": finite(metrics.dictionary), "baselines": baselineObject]
+    }
+
+    /// Pretty-printed, key-sorted UTF-8 JSON of `object`.
+    static func data(_ object: [String: Any]) throws -> Data {
+        try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+    }
+
+    private static func finite(_ values: [String: Double]) -> [String: Double] {
+        values.filter { $0.value.isFinite }
+    }
+}
