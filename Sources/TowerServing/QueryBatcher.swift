@@ -70,6 +70,9 @@ public final class QueryBatcher: @unchecked Sendable {
         }
     }
 
+    /// Queries waiting for a batch (for tests and diagnostics).
+    var waiting: Int { condition.withLock { pending.count } }
+
     /// Stops taking queries, answers those waiting, and returns when every worker has exited.
     public func stop() {
         condition.lock()
