@@ -6,6 +6,7 @@
 //                      TowerCore ← TowerFormats ← TowerData ← TwoTower ← TowerWorkflows ← TwoTowerCLI
 // TowerFormats: file formats and atomic writes; TwoTower: the retrieval library;
 // TowerWorkflows: the application layer (data source → training run → report) that executables drive.
+// TowerServing (TowerWorkflows ← TowerServing ← TwoTowerCLI): the HTTP retrieval service on Hummingbird.
 // No unconditional unsafeFlags: the AVX2/FMA kernel is compiled through a
 // target attribute in C and selected at run time.
 import PackageDescription
@@ -20,6 +21,7 @@ let package = Package(
         .library(name: "TowerFormats", targets: ["TowerFormats"]),
         .library(name: "TwoTower", targets: ["TwoTower"]),
         .library(name: "TowerWorkflows", targets: ["TowerWorkflows"]),
+        .library(name: "TowerServing", targets: ["TowerServing"]),
         .executable(name: "twotower", targets: ["TwoTowerCLI"]),
         .executable(name: "twotower-bench", targets: ["TwoTowerBench"]),
     ],
@@ -30,6 +32,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "TowerKernels"),
@@ -49,9 +56,24 @@ let package = Package(
         .target(name: "TowerData", dependencies: ["TowerCore", "TowerFormats"]),
         .target(name: "TwoTower", dependencies: ["TowerCore", "TowerNN", "TowerFormats", "TowerData"]),
         .target(name: "TowerWorkflows", dependencies: ["TowerCore", "TowerFormats", "TowerData", "TwoTower"]),
+        .target(
+            name: "TowerServing",
+            dependencies: [
+                "TowerCore", "TowerFormats", "TowerData", "TwoTower", "TowerWorkflows",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]),
         .executableTarget(
             name: "TwoTowerCLI",
-            dependencies: ["TowerWorkflows", "TwoTower", "TowerData", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "TowerWorkflows", "TowerServing", "TwoTower", "TowerData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "TwoTowerBench",
             dependencies: [
@@ -65,6 +87,12 @@ let package = Package(
         .testTarget(name: "TowerFormatsTests", dependencies: ["TowerFormats", "TowerTestSupport"], exclude: ["Reference"]),
         .testTarget(name: "TwoTowerTests", dependencies: ["TwoTower", "TowerTestSupport"], exclude: ["Reference"]),
         .testTarget(name: "TowerWorkflowsTests", dependencies: ["TowerWorkflows", "TwoTower", "TowerFormats", "TowerData", "TowerTestSupport"]),
+        .testTarget(
+            name: "TowerServingTests",
+            dependencies: [
+                "TowerServing", "TowerWorkflows", "TwoTower", "TowerData", "TowerTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(name: "TwoTowerCLITests", dependencies: ["TwoTowerCLI", "TowerTestSupport"]),
     ]
 )

@@ -22,10 +22,23 @@ public final class Recommender {
     public let index: BruteForceIndex
 
     /// Loads the model directory `path`.
-    public init(modelDirectory path: String) throws {
-        checkpoint = try ModelCheckpoint.load(from: path)
+    /// - Throws: ``PersistenceError`` for a missing or corrupt directory, `RetrievalError` for a model without items.
+    public convenience init(modelDirectory path: String) throws {
+        try self.init(checkpoint: ModelCheckpoint.load(from: path))
+    }
+
+    /// A recommender for an already loaded (and verified) `checkpoint`.
+    /// - Throws: ``PersistenceError`` when a tensor is missing or has the wrong shape.
+    public init(checkpoint: ModelCheckpoint) throws {
+        self.checkpoint = checkpoint
         model = try checkpoint.model()
         index = try BruteForceIndex(items: model.itemTower.embedAll())
+    }
+
+    /// Every user's query embedding, `[users, dimensions]`, row `r` for user row `r` (the query
+    /// tower run in inference mode over all users, in blocks).
+    public func queryEmbeddings() -> Matrix {
+        model.queryTower.embedAll()
     }
 
     /// The `k` best items for the user with raw id `user`.

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct TwoTowerCommand: ParsableCommand {
+struct TwoTowerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "twotower",
         abstract: "Train, evaluate and serve two-tower retrieval models with in-batch negatives.",
@@ -10,6 +10,6 @@ struct TwoTowerCommand: ParsableCommand {
             structure and prints the model's metrics beside popularity, random and oracle baselines.
             """,
         subcommands: [TrainCommand.self, EvaluateCommand.self, RecommendCommand.self, ExportCommand.self,
-                      SynthCommand.self, InspectCommand.self],
+                      SynthCommand.self, InspectCommand.self, ServeCommand.self],
         defaultSubcommand: nil)
 }

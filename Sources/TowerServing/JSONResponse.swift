@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+
+/// JSON encoding and decoding of request and response bodies, the same way on every route.
+enum JSONResponse {
+    /// Non-finite floats (a score can overflow for huge embeddings) are written as the strings
+    /// `"Infinity"`, `"-Infinity"`, `"NaN"` rather than failing the response.
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return encoder
+    }
+
+    /// A JSON response with `status` and `value` as the body.
+    static func make(status: HTTPResponse.Status, _ value: some Encodable) -> Response {
+        let data = (try? encoder().encode(value)) ?? Data(#"{"error":{"code":"encoding_failed","message":"response could not be encoded"}}"#.utf8)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Decodes the body `bytes` as `T`, turning every decoding failure into a 400 that names the field.
+    /// The strings `"NaN"`, `"Infinity"`, `"-Infinity"` decode as floats so that validation can
+    /// reject them by field, as it rejects numbers that are out of range.
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: Data) throws(ServingError) -> T {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        do {
+            return try decoder.decode(T.self, from: bytes)
+        } catch let error as DecodingError {
+            throw describe(error)
+        } catch {
+            throw .malformed("the body is not valid JSON: \(error)")
+        }
+    }
+
+    /// `a.b[2]` from a coding path.
+    static func fieldName(_ path: [any CodingKey]) -> String? {
+        var name = ""
+        for key in path {
+            if let index = key.intValue { name += "[\(index)]" } else { name += name.isEmpty ? key.stringValue : ".\(key.stringValue)" }
+        }
+        return name.isEmpty ? nil : name
+    }
+
+    static func describe(_ error: DecodingError) -> ServingError {
+        switch error {
+        case let .typeMismatch(type, context):
+            return .malformed("expected \(jsonType(type)): \(context.debugDescription)", field: fieldName(context.codingPath))
+        case let .valueNotFound(type, context):
+            return .malformed("expected \(jsonType(type)), found null", field: fieldName(context.codingPath))
+        case let .keyNotFound(key, context):
+            return .malformed("the field is required", field: fieldName(context.codingPath + [key]))
+        case let .dataCorrupted(context):
+            let field = fieldName(context.codingPath)
+            return .malformed(field == nil ? "the body is not valid JSON" : "invalid value: \(context.debugDescription)", field: field)
+        @unknown default:
+            return .malformed("the body could not be decoded: \(error)")
+        }
+    }
+
+    static func jsonType(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Int.Type: return "an integer"
+        case is Bool.Type: return "a boolean"
+        case is Float.Type, is Double.Type: return "a number"
+        default:
+            let name = String(describing: type)
+            if name.hasPrefix("Array") { return "an array" }
+            if name.hasPrefix("Dictionary") { return "an object" }
+            return "a \(name)"
+        }
+    }
+}

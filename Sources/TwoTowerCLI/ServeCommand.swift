@@ -1,0 +1,69 @@
+import ArgumentParser
+import Logging
+import TowerServing
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve a saved model over HTTP: recommend, similar items, embedding search (docs/SERVING.md).",
+        discussion: """
+            SIGTERM or SIGINT stop accepting connections, finish in-flight requests and exit 0; \
+            SIGHUP (or POST /admin/reload) reloads the model directory, keeping the old model if the new one fails to load.
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("The model directory written by `train --output`.", valueName: "dir"))
+    var model: String
+
+    @Option(name: .long, help: "Address to bind (loopback by default).")
+    var host = "127.0.0.1"
+
+    @Option(name: .long, help: "TCP port (0 picks a free one and logs it).")
+    var port = 8080
+
+    @Option(name: .customLong("max-k"), help: "Largest k a request may ask for.")
+    var maxK = 1000
+
+    @Option(name: .customLong("max-batch"), help: "Largest dynamic batch of queries scored together (1 turns batching off).")
+    var maxBatch = 64
+
+    @Option(name: .customLong("max-wait-us"), help: "Longest a query waits for others to batch with, microseconds.")
+    var maxWaitMicroseconds = 500
+
+    @Option(name: .long, help: "Scoring threads (default: one per core).")
+    var threads: Int?
+
+    @Option(name: .customLong("max-body-bytes"), help: "Largest request body (larger: 413).")
+    var maxBodyBytes = 1 << 20
+
+    @Option(name: .customLong("admin-token"), help: "Require `Authorization: Bearer TOKEN` on /admin routes (needed to serve them on a non-loopback address).")
+    var adminToken: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    var servingConfiguration: ServingConfiguration {
+        var c = ServingConfiguration(modelDirectory: model)
+        c.host = host
+        c.port = port
+        c.maxK = maxK
+        c.maxBatch = maxBatch
+        c.maxWaitMicroseconds = maxWaitMicroseconds
+        c.threads = threads
+        c.maxBodyBytes = maxBodyBytes
+        c.adminToken = adminToken
+        return c
+    }
+
+    func validate() throws {
+        do { try servingConfiguration.validate() } catch let error as ServingConfigurationError {
+            throw ValidationError(error.description)
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: expected trace, debug, info, notice, warning, error or critical, found \(logLevel)") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "twotower.serve")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        try await RetrievalServer.run(servingConfiguration, logger: logger)
+    }
+}
