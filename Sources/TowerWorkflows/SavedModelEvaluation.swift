@@ -23,7 +23,9 @@ extension ModelEvaluation {
     /// - Throws: ``ConfigurationError`` when the data is not the data the model was trained on.
     public static func evaluateSaved(modelDirectory path: String, data: DataSource,
                                      settings: EvaluationSettings) throws -> SavedModelReport {
+        try settings.validate()
         let checkpoint = try ModelCheckpoint.load(from: path)
+        try settings.validate(itemCount: checkpoint.items.count)
         let model = try checkpoint.model()
         var notes: [String] = []
         let heldOut: HeldOut

@@ -28,3 +28,16 @@ extension ConfigurationError {
         }
     }
 }
+
+/// A ``ConfigurationError`` raised while a command runs (after the data is read), spelled with
+/// the command-line flags.
+struct FlagNamedError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Runs `body`, re-spelling a ``ConfigurationError`` it throws with the flags.
+func namingFlags<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as ConfigurationError {
+        throw FlagNamedError(description: error.message(naming: ConfigurationError.flag(for:)))
+    }
+}
