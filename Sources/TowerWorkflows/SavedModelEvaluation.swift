@@ -30,7 +30,7 @@ extension ModelEvaluation {
         var notes: [String] = []
         let heldOut: HeldOut
         var truth: SyntheticTruth? = nil
-        if let test = data.testPath {
+        if let test = try data.testPath.map(data.resolvedTestFile) {
             let (log, report) = try data.read(test, vocabularies: (checkpoint.users, checkpoint.items))
             if report.unknownUsers + report.unknownItems > 0 {
                 notes.append("\(test): dropped rows with \(report.unknownUsers) unknown users and \(report.unknownItems) unknown items")

@@ -24,6 +24,7 @@ extension ConfigurationError {
         case "patience": "--patience"
         case "validationMetric": "--validation-metric"
         case "ks": "--eval-k"
+        case "testPath": "--test"
         default: field
         }
     }
