@@ -106,10 +106,11 @@ public enum DelimitedReader {
                 }
                 var r: Float = 0
                 if ratingIndex >= 0 {
-                    guard let v = FieldParsing.double(tok.start(ratingIndex), tok.length(ratingIndex)) else {
-                        throw .invalidField(file: name, line: tok.line, column: ratingName, expected: "a number", found: excerpt(tok.field(ratingIndex)))
+                    guard let v = FieldParsing.float(tok.start(ratingIndex), tok.length(ratingIndex)) else {
+                        throw .invalidField(file: name, line: tok.line, column: ratingName,
+                                            expected: "a decimal number within ±3.4e38", found: excerpt(tok.field(ratingIndex)))
                     }
-                    r = Float(v)
+                    r = v
                 }
                 if hasFeatures {
                     for fb in builder.userFeatures + builder.itemFeatures

@@ -33,33 +33,47 @@ enum FieldParsing {
         return Int64(value)
     }
 
-    private static let powersOfTen: [Double] = (0...22).map { e in
-        var v = 1.0
-        for _ in 0..<e { v *= 10 }
-        return v
+    /// A decimal number scanned into `mantissa × 10^exponent` (first 19 significant digits).
+    struct Decimal {
+        var negative: Bool
+        var mantissa: UInt64
+        var exponent: Int
+        /// True when every significant digit is in `mantissa` (none dropped past the 19th).
+        var exact: Bool
     }
 
-    /// A decimal number `[+-]digits[.digits][(e|E)[+-]digits]`; nil otherwise (no inf/nan).
-    static func double(_ p0: UnsafePointer<UInt8>, _ n0: Int) -> Double? {
-        let (p, n) = trimmed(p0, n0)
+    /// Scans `[+-]digits[.digits][(e|E)[+-]digits]` (at least one digit in the mantissa); nil for
+    /// any other bytes (no inf, nan or hex). Any length and exponent are accepted.
+    static func decimal(_ p: UnsafePointer<UInt8>, _ n: Int) -> Decimal? {
         if n == 0 { return nil }
         var i = 0
         var negative = false
         if p[0] == 0x2D || p[0] == 0x2B { negative = p[0] == 0x2D; i = 1 }
         var mantissa: UInt64 = 0
-        var digits = 0, dropped = 0, exponent = 0
-        var sawDigit = false
+        var digits = 0, exponent = 0
+        var exact = true, sawDigit = false
         while i < n, p[i] &- 0x30 <= 9 {
             sawDigit = true
-            if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30); if mantissa > 0 { digits += 1 } } else { dropped += 1 }
+            if digits < 19 {
+                mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
+                if mantissa > 0 { digits += 1 }
+            } else {
+                exponent += 1
+                if p[i] != 0x30 { exact = false }
+            }
             i += 1
         }
-        exponent += dropped
         if i < n, p[i] == 0x2E {
             i += 1
             while i < n, p[i] &- 0x30 <= 9 {
                 sawDigit = true
-                if digits < 19 { mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30); if mantissa > 0 { digits += 1 }; exponent -= 1 }
+                if digits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
+                    if mantissa > 0 { digits += 1 }
+                    exponent -= 1
+                } else if p[i] != 0x30 {
+                    exact = false
+                }
                 i += 1
             }
         }
@@ -69,20 +83,58 @@ enum FieldParsing {
             var expNegative = false
             if i < n, p[i] == 0x2D || p[i] == 0x2B { expNegative = p[i] == 0x2D; i += 1 }
             var e = 0, expDigits = 0
-            while i < n, p[i] &- 0x30 <= 9 { if e < 100_000 { e = e * 10 + Int(p[i] &- 0x30) }; expDigits += 1; i += 1 }
+            // Saturates: an exponent past a million is out of range for every float type anyway.
+            while i < n, p[i] &- 0x30 <= 9 { if e < 1_000_000 { e = e * 10 + Int(p[i] &- 0x30) }; expDigits += 1; i += 1 }
             if expDigits == 0 { return nil }
             exponent += expNegative ? -e : e
         }
         if i != n { return nil }
-        var value = Double(mantissa)
-        if mantissa != 0 {
-            var e = exponent
-            while e > 22 { value *= 1e22; e -= 22; if value.isInfinite { break } }
-            while e < -22 { value /= 1e22; e += 22; if value == 0 { break } }
-            value = e >= 0 ? value * powersOfTen[e] : value / powersOfTen[-e]
+        return Decimal(negative: negative, mantissa: mantissa, exponent: exponent, exact: exact)
+    }
+
+    private static let doublePowersOfTen: [Double] = (0...22).map { e in
+        var v = 1.0
+        for _ in 0..<e { v *= 10 }
+        return v
+    }
+
+    private static let floatPowersOfTen: [Float] = (0...10).map { e in
+        var v: Float = 1
+        for _ in 0..<e { v *= 10 }
+        return v
+    }
+
+    /// A decimal number `[+-]digits[.digits][(e|E)[+-]digits]` rounded to the nearest Double
+    /// (the value `Double(String)` gives); nil for other bytes and for values out of range
+    /// (overflow to infinity). Underflow gives zero or a subnormal, as `Double(String)` does.
+    static func double(_ p0: UnsafePointer<UInt8>, _ n0: Int) -> Double? {
+        let (p, n) = trimmed(p0, n0)
+        guard let d = decimal(p, n) else { return nil }
+        // Exact fast path: the mantissa and the power of ten are both exact Doubles, so one
+        // multiplication or division rounds correctly.
+        if d.exact, d.mantissa <= 1 << 53, d.exponent >= -22, d.exponent <= 22 {
+            var value = Double(d.mantissa)
+            value = d.exponent >= 0 ? value * doublePowersOfTen[d.exponent] : value / doublePowersOfTen[-d.exponent]
+            return d.negative ? -value : value
         }
-        if !value.isFinite { return nil }
-        return negative ? -value : value
+        guard let value = Double(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)),
+              value.isFinite else { return nil }
+        return value
+    }
+
+    /// Like `double`, rounded once to the nearest Float (the value `Float(String)` gives, with no
+    /// double rounding through Double); nil for other bytes and values beyond Float's range.
+    static func float(_ p0: UnsafePointer<UInt8>, _ n0: Int) -> Float? {
+        let (p, n) = trimmed(p0, n0)
+        guard let d = decimal(p, n) else { return nil }
+        if d.exact, d.mantissa <= 1 << 24, d.exponent >= -10, d.exponent <= 10 {
+            var value = Float(d.mantissa)
+            value = d.exponent >= 0 ? value * floatPowersOfTen[d.exponent] : value / floatPowersOfTen[-d.exponent]
+            return d.negative ? -value : value
+        }
+        guard let value = Float(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)),
+              value.isFinite else { return nil }
+        return value
     }
 
     /// True when the bytes are valid UTF-8.

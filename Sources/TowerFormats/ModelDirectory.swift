@@ -73,7 +73,8 @@ public enum ModelDirectory {
     /// - Throws: ``PersistenceError/notAModelDirectory(path:reason:)`` (missing directory, no or a
     ///   foreign `config.json`), ``PersistenceError/unsupportedFormatVersion(path:found:supported:)``,
     ///   ``PersistenceError/invalidConfig(file:reason:)``, ``PersistenceError/missingFile(directory:file:)``,
-    ///   ``PersistenceError/corruptFile(file:reason:)``, and every safetensors error for the weights.
+    ///   ``PersistenceError/corruptFile(file:reason:)``, ``PersistenceError/nonFiniteValue(file:tensor:index:value:)``
+    ///   (a NaN or infinite weight), and every safetensors error for the weights.
     public static func read<Config: Decodable>(_ type: Config.Type, from path: String) throws
         -> ModelDirectoryContents<Config>
     {
@@ -113,6 +114,7 @@ public enum ModelDirectory {
         let weightsData = try readFileBytes(weightsPath)
         try verify(weightsData, weightsEntry, file: weightsPath)
         let weights = try SafeTensors.decode(weightsData, file: weightsPath, checksum: .required)
+        try requireFinite(weights)
 
         let config: Config
         do { config = try JSONDecoder().decode(ConfigBox<Config>.self, from: manifestData).config } catch {
@@ -126,6 +128,17 @@ public enum ModelDirectory {
         guard let data = try? readFileBytes(path + "/" + configFileName),
               let header = try? JSONDecoder().decode(ManifestHeader.self, from: data) else { return false }
         return header.format == formatName
+    }
+
+    /// Throws ``PersistenceError/nonFiniteValue(file:tensor:index:value:)`` for the first F32
+    /// tensor (in name order) holding NaN or an infinity.
+    static func requireFinite(_ weights: SafeTensors) throws {
+        for (name, tensor) in weights.tensors.sorted(by: { $0.key < $1.key }) {
+            guard case .float32(let values) = tensor.values else { continue }
+            if let i = values.firstIndex(where: { !$0.isFinite }) {
+                throw PersistenceError.nonFiniteValue(file: weights.source, tensor: name, index: i, value: "\(values[i])")
+            }
+        }
     }
 
     private static func checkReplaceable(_ path: String) throws {

@@ -39,8 +39,10 @@ public enum PersistenceError: Error, Equatable, Sendable, CustomStringConvertibl
     case missingFile(directory: String, file: String)
     /// A file in a model directory has another size or checksum than its manifest records.
     case corruptFile(file: String, reason: String)
-    /// `config.json` could not be encoded or decoded.
+    /// `config.json` could not be encoded or decoded, or holds values that do not fit together.
     case invalidConfig(file: String, reason: String)
+    /// An F32 tensor holds NaN or an infinity (`value` is `nan`, `inf` or `-inf`; first at flat index `index`).
+    case nonFiniteValue(file: String, tensor: String, index: Int, value: String)
     /// Writing would replace something that is not a TwoTower model directory.
     case refusingToReplace(path: String, reason: String)
 
@@ -88,6 +90,9 @@ public enum PersistenceError: Error, Equatable, Sendable, CustomStringConvertibl
             return "\(file): corrupted: \(reason)"
         case let .invalidConfig(file, reason):
             return "\(file): invalid config: \(reason)"
+        case let .nonFiniteValue(file, tensor, index, value):
+            return "\(file): tensor \"\(tensor)\": holds \(value) at index \(index) (expected finite weights; the model "
+                + "diverged before it was saved, or the file was edited)"
         case let .refusingToReplace(path, reason):
             return "\(path): refusing to replace: \(reason)"
         }

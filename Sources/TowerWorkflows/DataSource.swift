@@ -50,7 +50,37 @@ public struct DataSource: Sendable, Equatable {
         return .csv
     }
 
-    /// Reads one file with `vocabularies` when given (a test file read with the train ids).
+    /// The file a test path names: itself, or `test.txt` of a LightGCN directory.
+    /// - Throws: ``ConfigurationError`` naming `{testPath}` for a directory without a test file
+    ///   (a LightGCN directory without `test.txt`, a MovieLens directory), and for the training file itself.
+    public func resolvedTestFile(_ test: String) throws -> String {
+        var file = test
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: test, isDirectory: &isDirectory), isDirectory.boolValue {
+            let candidate = (test as NSString).appendingPathComponent("test.txt")
+            guard resolvedFormat(for: test) == .lightgcn, FileManager.default.fileExists(atPath: candidate) else {
+                throw ConfigurationError("{testPath} \(test) is a directory without a LightGCN test.txt; give the test file itself")
+            }
+            file = candidate
+        }
+        if let path {
+            var trainFile = path
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
+               resolvedFormat(for: path) == .lightgcn {
+                trainFile = (path as NSString).appendingPathComponent("train.txt")
+            }
+            if let a = realpath(trainFile, nil), let b = realpath(file, nil) {
+                defer { free(a); free(b) }
+                if strcmp(a, b) == 0 {
+                    throw ConfigurationError("{testPath} \(test) is the training file \(trainFile): metrics on it would measure the training data; give the held-out file")
+                }
+            }
+        }
+        return file
+    }
+
+    /// Reads one file with `vocabularies` when given (a test file read with the train ids). A
+    /// LightGCN directory reads its `train.txt` (resolve test paths with ``resolvedTestFile(_:)`` first).
     func read(_ path: String, vocabularies: (user: Vocabulary, item: Vocabulary)?) throws -> (InteractionLog, ReadReport) {
         let options = ReadOptions(skipBadLines: skipBadLines)
         switch resolvedFormat(for: path) {

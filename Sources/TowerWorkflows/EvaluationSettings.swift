@@ -20,4 +20,16 @@ public struct EvaluationSettings: Sendable, Equatable, Codable {
     public var threads: Int? = nil
 
     public init() {}
+
+    /// Checks the cut-offs (and, given the catalogue size, that per-row ranking can reach them;
+    /// the per-user protocol caps a k beyond the catalogue at it).
+    /// - Throws: ``ConfigurationError`` naming `{ks}`.
+    public func validate(itemCount: Int? = nil) throws {
+        guard !ks.isEmpty, ks.allSatisfy({ $0 > 0 }) else {
+            throw ConfigurationError("{ks} needs positive cut-offs, found \(ks.map(String.init).joined(separator: ","))")
+        }
+        if protocolKind == .perRow, let itemCount, let k = ks.max(), k > itemCount {
+            throw ConfigurationError("{ks} \(k) is larger than the \(itemCount) items per-row evaluation ranks; use k ≤ \(itemCount) (the per-user protocol caps k at the catalogue)")
+        }
+    }
 }

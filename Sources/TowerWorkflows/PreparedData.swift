@@ -49,7 +49,7 @@ extension DataSource {
         var log = try load(path: path, notes: &notes)
         log = log.orderedByFrequency()
         var split: DatasetSplit
-        var test = testPath
+        var test = try testPath.map(resolvedTestFile)
         if test == nil, resolvedFormat(for: path) == .lightgcn {
             let dir = isDirectory(path) ? path : (path as NSString).deletingLastPathComponent
             let candidate = (dir as NSString).appendingPathComponent("test.txt")

@@ -30,12 +30,14 @@ extension ModelEvaluation {
     /// - Throws: ``ConfigurationError`` when the data is not the data the model was trained on.
     public static func evaluateSaved(modelDirectory path: String, data: DataSource,
                                      settings: EvaluationSettings) throws -> SavedModelReport {
+        try settings.validate()
         let checkpoint = try ModelCheckpoint.load(from: path)
+        try settings.validate(itemCount: checkpoint.items.count)
         let model = try checkpoint.model()
         var notes: [String] = []
         let heldOut: HeldOut
         var truth: SyntheticTruth? = nil
-        if let test = data.testPath {
+        if let test = try data.testPath.map(data.resolvedTestFile) {
             let (log, report) = try data.read(test, vocabularies: (checkpoint.users, checkpoint.items))
             if report.unknownUsers + report.unknownItems > 0 {
                 notes.append("\(test): dropped rows with \(report.unknownUsers) unknown users and \(report.unknownItems) unknown items")

@@ -18,6 +18,8 @@ public struct TrainingRun: Sendable {
     public var output: String?
     /// GEMM / ranking threads (`nil`: by problem size).
     public var threads: Int?
+    /// Refuse configurations whose ``MemoryEstimate`` exceeds this many bytes (default: physical memory).
+    public var memoryLimit: Double = MemoryEstimate.physicalMemoryLimit
 
     public init() {}
 
@@ -25,9 +27,7 @@ public struct TrainingRun: Sendable {
     public func validate() throws {
         try model.validate()
         try training.validate()
-        guard !evaluation.ks.isEmpty, evaluation.ks.allSatisfy({ $0 > 0 }) else {
-            throw ConfigurationError("{ks} needs positive cut-offs, found \(evaluation.ks)")
-        }
+        try evaluation.validate()
         if validation || training.patience != nil {
             let parts = training.validationMetric.split(separator: "@")
             guard parts.count == 2, let k = Int(parts[1]), evaluation.ks.contains(k),
@@ -53,6 +53,9 @@ public struct TrainingRun: Sendable {
         log("train: \(statistics.users) users, \(statistics.items) items, \(statistics.interactions) interactions; test: \(prepared.split.test.count) held-out interactions")
         for note in prepared.notes { log("note: \(note)") }
 
+        try evaluation.validate(itemCount: prepared.itemCount)
+        try training.validateMemory(model: self.model, userCount: prepared.userCount, itemCount: prepared.itemCount,
+                                    trainingRows: prepared.split.train.count, limit: memoryLimit)
         var userFeatures = prepared.userFeatures
         if let n = self.model.userHistory {
             let train = prepared.split.train

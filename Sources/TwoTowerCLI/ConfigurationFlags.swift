@@ -24,7 +24,21 @@ extension ConfigurationError {
         case "patience": "--patience"
         case "validationMetric": "--validation-metric"
         case "ks": "--eval-k"
+        case "testPath": "--test"
         default: field
         }
+    }
+}
+
+/// A ``ConfigurationError`` raised while a command runs (after the data is read), spelled with
+/// the command-line flags.
+struct FlagNamedError: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Runs `body`, re-spelling a ``ConfigurationError`` it throws with the flags.
+func namingFlags<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as ConfigurationError {
+        throw FlagNamedError(description: error.message(naming: ConfigurationError.flag(for:)))
     }
 }

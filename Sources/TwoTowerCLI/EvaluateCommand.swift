@@ -24,8 +24,10 @@ struct EvaluateCommand: ParsableCommand {
     var seed: UInt64 = 42
 
     func run() throws {
-        let report = try ModelEvaluation.evaluateSaved(modelDirectory: model, data: try data.source(),
-                                                       settings: try evaluation.settings(seed: seed))
+        let report = try namingFlags {
+            try ModelEvaluation.evaluateSaved(modelDirectory: model, data: try data.source(),
+                                              settings: try evaluation.settings(seed: seed))
+        }
         for note in report.notes { print("note: \(note)") }
         print(report.table)
         if let path = evaluation.metricsOut {

@@ -62,7 +62,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let run = try makeRun()
         let progress = TrainingProgress.standardOutput(quiet: quiet, totalEpochs: run.training.epochs)
-        let report = try run.run(progress: progress) { line in if !quiet { print(line) } }
+        let report = try namingFlags { try run.run(progress: progress) { line in if !quiet { print(line) } } }
         print(report.table)
         if !quiet {
             print(String(format: "trained %d epochs in %.1fs (%.0f examples/s); evaluated %d %@",

@@ -16,10 +16,13 @@ import Foundation
 struct MetricAccumulator {
     let ks: [Int]
     let maxK: Int
+    /// The longest list and the most relevant items a query can have (`min(maxK, catalogue)`):
+    /// tables and loops are this long, so a cut-off far beyond the catalogue costs nothing.
+    let limit: Int
     let cappedRecall: Bool
-    /// 1 / log2(i + 2) for i < maxK.
+    /// 1 / log2(i + 2) for i < limit.
     let discount: [Double]
-    /// idcg[m] = Σ_{i<m} discount[i], m ≤ maxK.
+    /// idcg[m] = Σ_{i<m} discount[i], m ≤ limit.
     let idcg: [Double]
     var sums: [RankingMetric: [Double]]
     var queries = 0
@@ -27,15 +30,18 @@ struct MetricAccumulator {
     var cumHits: [Int]
     var firstHit = -1
 
-    init(ks: [Int], cappedRecall: Bool) {
+    /// - Parameter catalogue: the number of items (bounds list lengths and relevant counts);
+    ///   `nil` when every list may reach the largest k.
+    init(ks: [Int], cappedRecall: Bool, catalogue: Int? = nil) {
         self.ks = ks
         self.maxK = ks.last!
+        self.limit = Swift.min(maxK, Swift.max(catalogue ?? maxK, 0))
         self.cappedRecall = cappedRecall
-        discount = (0..<maxK).map { 1 / log2(Double($0 + 2)) }
+        discount = (0..<limit).map { 1 / log2(Double($0 + 2)) }
         var id = [0.0]
         for d in discount { id.append(id.last! + d) }
         idcg = id
-        cumHits = [Int](repeating: 0, count: maxK + 1)
+        cumHits = [Int](repeating: 0, count: limit + 1)
         var s: [RankingMetric: [Double]] = [:]
         for m in [RankingMetric.recall, .ndcg, .precision, .map, .mrr, .hitrate] {
             s[m] = [Double](repeating: 0, count: ks.count)
@@ -46,7 +52,8 @@ struct MetricAccumulator {
     /// Adds one query: `isRelevant(i)` tells whether position `i` (< `listCount` ≤ maxK) holds a
     /// relevant item; `relevant` is R > 0.
     mutating func add(listCount: Int, relevant: Int, isRelevant: (Int) -> Bool) {
-        precondition(relevant > 0 && listCount <= maxK, "MetricAccumulator: relevant \(relevant), list \(listCount) > \(maxK)")
+        precondition(relevant > 0 && listCount <= limit && (relevant <= limit || limit == maxK),
+                     "MetricAccumulator: relevant \(relevant), list \(listCount), limit \(limit)")
         queries += 1
         var hits = 0
         var firstHit = -1
@@ -55,7 +62,7 @@ struct MetricAccumulator {
         var ki = 0
         var recall = sums[.recall]!, ndcg = sums[.ndcg]!, precision = sums[.precision]!
         var map = sums[.map]!, mrr = sums[.mrr]!, hitrate = sums[.hitrate]!
-        for i in 0..<maxK {
+        for i in 0..<limit {
             while ki < ks.count && ks[ki] == i {
                 record(ks[ki], ki, hits, dcg, apSum, firstHit, relevant, &recall, &ndcg, &precision, &map, &mrr, &hitrate)
                 ki += 1
@@ -84,7 +91,7 @@ struct MetricAccumulator {
         recall[ki] += Double(hits) / Double(cappedRecall ? capped : relevant)
         precision[ki] += Double(hits) / Double(k)
         map[ki] += apSum / Double(capped)
-        ndcg[ki] += dcg / idcg[capped]
+        ndcg[ki] += dcg / idcg[Swift.min(capped, limit)]
         if firstHit >= 0 { mrr[ki] += 1 / Double(firstHit + 1); hitrate[ki] += 1 }
     }
 

@@ -6,6 +6,8 @@ import TowerCore
 public enum Evaluation {
     /// Users ranked per call of the index (bounds the memory of the top-k lists).
     static let userChunk = 4096
+    /// Bytes the top-k lists of one call of the index may take: with a large k the chunk shrinks.
+    static let topKListBytes = 256 << 20
 
     /// The **per-user protocol** of the LightGCN/BARS tables: user `u`'s relevant items are
     /// `heldOut[u]` (distinct items counted once), the items in `excluded[u]` (the user's training
@@ -21,7 +23,8 @@ public enum Evaluation {
     /// popularity_percentile@k (mean over all recommended slots of the item's mid-rank
     /// popularity percentile, 0 = least popular, 100 = most popular; see ``popularityPercentiles(_:)``).
     /// Everything is ranked once to the largest k. A k larger than the candidates of a user
-    /// simply yields a shorter list (Precision still divides by k).
+    /// simply yields a shorter list (Precision still divides by k); a k larger than the catalogue
+    /// is capped at it (memory and time do not grow with k beyond `I`).
     ///
     /// - Parameters: `queries` `[U, d]`, `items` `[I, d]`, `heldOut` and `excluded` one list per
     ///   user (item rows in `0..<I`), `itemCounts` `[I]` (training counts) or `nil`.
@@ -86,7 +89,10 @@ public enum Evaluation {
     ) throws -> EvaluationResult {
         let ks = try normalisedKs(rawKs)
         let maxK = ks.last!
-        var acc = MetricAccumulator(ks: ks, cappedRecall: false)
+        // A k beyond the catalogue is capped at it: lists cannot be longer.
+        var acc = MetricAccumulator(ks: ks, cappedRecall: false, catalogue: items)
+        // Each listed user costs about 16 bytes per ranked slot (row, score, id).
+        let chunkUsers = max(1, min(userChunk, topKListBytes / (16 * max(acc.limit, 1))))
         var marker = [Bool](repeating: false, count: items)
         var bestRank = [Int32](repeating: Int32.max, count: items)
         let percentile = itemCounts.map { popularityPercentiles($0) }
@@ -96,12 +102,12 @@ public enum Evaluation {
         var start = 0
         while start < users {
             var chunk: [Int] = []
-            while start < users && chunk.count < userChunk {
+            while start < users && chunk.count < chunkUsers {
                 if heldOut.count(start) > 0 { chunk.append(start) } else { skipped += 1 }
                 start += 1
             }
             if chunk.isEmpty { continue }
-            let (rows, stride, counts) = try rank(chunk, maxK)
+            let (rows, stride, counts) = try rank(chunk, min(maxK, max(items, 1)))
             for (j, u) in chunk.enumerated() {
                 var relevant = 0
                 for v in heldOut[u] where !marker[Int(v)] { marker[Int(v)] = true; relevant += 1 }
@@ -120,7 +126,7 @@ public enum Evaluation {
         }
         var values = acc.means()
         values[.coverage] = ks.map { k in
-            Double(bestRank.reduce(0) { $0 + ($1 < Int32(k) ? 1 : 0) }) / Double(items)
+            Double(bestRank.reduce(0) { $0 + (Int($1) < k ? 1 : 0) }) / Double(items)
         }
         if percentile != nil {
             values[.popularityPercentile] = (0..<ks.count).map { slots[$0] > 0 ? percentileSums[$0] / Double(slots[$0]) : 0 }

@@ -61,7 +61,11 @@ public struct ModelCheckpoint: Sendable {
                                  metadata: ["twotower.kind": "two-tower-model"], extraFiles: extra)
     }
 
-    /// Reads and verifies the model directory `path` (format, checksums, shapes).
+    /// Reads and verifies the model directory `path` (format, checksums, finite weights), checks
+    /// every `config.json` field and the shape of every parameter tensor against it, before any
+    /// model is built.
+    /// - Throws: ``PersistenceError``: `invalidConfig` naming the `config.json` field, `corruptFile`
+    ///   naming the tensor whose shape disagrees with the configuration, and those of ``ModelDirectory/read(_:from:)``.
     public static func load(from path: String) throws -> ModelCheckpoint {
         let contents = try ModelDirectory.read(SavedModelConfiguration.self, from: path)
         guard let userText = contents.extraFiles["users.vocab"] else {
@@ -73,6 +77,7 @@ public struct ModelCheckpoint: Sendable {
         let users = try Vocabulary.decode([UInt8](userText), file: "\(path)/users.vocab")
         let items = try Vocabulary.decode([UInt8](itemText), file: "\(path)/items.vocab")
         let c = contents.config
+        try c.check(against: contents.weights, directory: path)
         guard users.count == c.userCount, items.count == c.itemCount else {
             throw PersistenceError.corruptFile(file: path, reason: "vocabularies hold \(users.count) users and \(items.count) items, config.json says \(c.userCount) and \(c.itemCount)")
         }

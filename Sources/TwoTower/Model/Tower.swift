@@ -44,11 +44,7 @@ public final class Tower {
         let useFeatures = configuration.tower == .mlp ? features : []
         precondition(useFeatures.allSatisfy { $0.entityCount == entityCount },
                      "Tower \(name): a feature describes a different number of entities than \(entityCount)")
-        func width(_ cardinality: Int) -> Int {
-            if configuration.tower == .mf { return configuration.dimensions }
-            if configuration.inferEmbeddingSizes { return inferredEmbeddingDimensions(cardinality: cardinality) }
-            return configuration.embeddingDimensions ?? configuration.dimensions
-        }
+        func width(_ cardinality: Int) -> Int { Tower.embeddingWidth(cardinality: cardinality, configuration: configuration) }
         idEmbedding = Embedding(vocabularySize: entityCount, dimensions: width(entityCount),
                                 initializer: .truncatedNormal(standardDeviation: 0.05),
                                 seed: seeds.next(), name: "\(name).id")
