@@ -7,6 +7,8 @@
 // TowerFormats: file formats and atomic writes; TwoTower: the retrieval library;
 // TowerWorkflows: the application layer (data source → training run → report) that executables drive.
 // TowerServing (TowerWorkflows ← TowerServing ← TwoTowerCLI): the HTTP retrieval service on Hummingbird.
+// TowerDistributed (no dependencies; CMPI over mpi.h with the MPI trait): collectives for
+// data-parallel training — a Communicator protocol, a single-process group and Open MPI's world.
 // No unconditional unsafeFlags: the AVX2/FMA kernel is compiled through a
 // target attribute in C and selected at run time.
 import PackageDescription
@@ -22,11 +24,13 @@ let package = Package(
         .library(name: "TwoTower", targets: ["TwoTower"]),
         .library(name: "TowerWorkflows", targets: ["TowerWorkflows"]),
         .library(name: "TowerServing", targets: ["TowerServing"]),
+        .library(name: "TowerDistributed", targets: ["TowerDistributed"]),
         .executable(name: "twotower", targets: ["TwoTowerCLI"]),
         .executable(name: "twotower-bench", targets: ["TwoTowerBench"]),
     ],
     traits: [
         .trait(name: "OpenBLAS", description: "Route gemm to the system OpenBLAS (apt-get install libopenblas-dev), for comparison."),
+        .trait(name: "MPI", description: "Data-parallel training over MPI (apt-get install libopenmpi-dev openmpi-bin; run under mpirun)."),
         .default(enabledTraits: []),
     ],
     dependencies: [
@@ -51,6 +55,13 @@ let package = Package(
                 .target(name: "COpenBLAS", condition: .when(traits: ["OpenBLAS"])),
             ],
             swiftSettings: [.define("GEMM_OPENBLAS", .when(traits: ["OpenBLAS"]))]),
+        .systemLibrary(
+            name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]),
+        .target(
+            name: "TowerDistributed",
+            dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))],
+            swiftSettings: [.define("TOWER_MPI", .when(traits: ["MPI"]))]),
         .target(name: "TowerNN", dependencies: ["TowerCore"]),
         .target(name: "TowerFormats", dependencies: ["TowerCore"]),
         .target(name: "TowerData", dependencies: ["TowerCore", "TowerFormats"]),
@@ -77,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "TwoTowerBench",
             dependencies: [
-                "TowerCore", "TowerNN", "TowerData", "TwoTower", "TowerWorkflows",
+                "TowerCore", "TowerNN", "TowerData", "TwoTower", "TowerWorkflows", "TowerDistributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TowerTestSupport", dependencies: ["TowerCore"], path: "Tests/TowerTestSupport"),
@@ -93,6 +104,7 @@ let package = Package(
                 "TowerServing", "TowerWorkflows", "TwoTower", "TowerData", "TowerTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
+        .testTarget(name: "TowerDistributedTests", dependencies: ["TowerDistributed"]),
         .testTarget(name: "TwoTowerCLITests", dependencies: ["TwoTowerCLI", "TowerTestSupport"]),
     ]
 )

@@ -6,5 +6,6 @@ struct TwoTowerBench: ParsableCommand {
         commandName: "twotower-bench",
         abstract: "Benchmarks for TwoTower (not part of the user CLI).",
         subcommands: [GemmBenchmark.self, StepBenchmark.self, LoadBenchmark.self,
-                      TrainBenchmark.self, TopKBenchmark.self, ServingModelBenchmark.self])
+                      TrainBenchmark.self, TopKBenchmark.self, ServingModelBenchmark.self,
+                      CollectivesBenchmark.self])
 }
