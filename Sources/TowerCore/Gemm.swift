@@ -62,14 +62,14 @@ enum NativeKernel {
     }
 }
 
-/// Problems with at least this many multiply-adds (m·n·k) use 2 threads by default.
+/// Problems with at least this many multiply-adds (m·n·k) use several threads by default.
 let gemmParallelThreshold = 1 << 21
 
 /// `C = alpha · op(A) · op(B) + beta · C` on matrices.
 ///
 /// `op(A)` is `[m, k]`, `op(B)` is `[k, n]` and `C` is `[m, n]`. When `beta == 0` the old
 /// contents of `C` are ignored (NaNs included).
-/// - Parameter threads: `nil` picks 1 or 2 threads from the problem size.
+/// - Parameter threads: `nil` picks the thread count from the problem size (see the pointer form).
 public func gemm(
     _ transA: Transpose = .none, _ transB: Transpose = .none,
     alpha: Float = 1, _ a: Matrix, _ b: Matrix,
@@ -100,9 +100,9 @@ public func gemm(
 ///
 /// Stored A is `[m, k]` (`lda >= k`) or, transposed, `[k, m]` (`lda >= m`); stored B is
 /// `[k, n]` (`ldb >= n`) or `[n, k]` (`ldb >= k`); C is `[m, n]` (`ldc >= n`). When `beta == 0`
-/// the old contents of C are never read. `threads: nil` uses 2 threads when
-/// m·n·k ≥ 2²¹ (and m is at least a few register tiles), else 1; an explicit count overrides
-/// (clamped to the number of 12-row blocks).
+/// the old contents of C are never read. `threads: nil` uses every core (``ThreadDefaults``),
+/// at most one per four 12-row blocks, when m·n·k ≥ 2²¹ (and m is at least four blocks), else 1;
+/// an explicit count overrides (clamped to the number of 12-row blocks).
 public func gemm(
     transA: Transpose, transB: Transpose, m: Int, n: Int, k: Int,
     alpha: Float, a: UnsafePointer<Float>?, lda: Int, b: UnsafePointer<Float>?, ldb: Int,
@@ -129,7 +129,8 @@ public func gemm(
         requested = threads
     } else {
         let work = m.multipliedReportingOverflow(by: n).partialValue.multipliedReportingOverflow(by: k)
-        requested = (work.overflow || work.partialValue >= gemmParallelThreshold) && tiles >= 4 ? 2 : 1
+        requested = (work.overflow || work.partialValue >= gemmParallelThreshold) && tiles >= 4
+            ? min(ThreadDefaults.cores, tiles / 4) : 1
     }
     let threadCount = max(1, min(requested, tiles))
 

@@ -1,8 +1,11 @@
 import Foundation
 
-/// Dynamic batching: queries submitted concurrently are collected for up to `maxWait` or until
-/// `maxBatch` are waiting, then ranked as one matrix product against the item matrix
-/// (``ServingModel/rank(_:threads:)``) and answered individually.
+/// Dynamic batching: while a batch is being ranked, queries that arrive are collected for up to
+/// `maxWait` or until `maxBatch` are waiting, then ranked as one matrix product against the item
+/// matrix (``ServingModel/rank(_:threads:)``) and answered individually. On an idle batcher a
+/// query is ranked at once (nothing else is coming soon enough to be worth its wait) with every
+/// worker's thread, splitting the items between them; `waitsWhenIdle` makes it wait `maxWait`
+/// for company anyway (Triton's and TF Serving's batchers always wait).
 ///
 /// A pool of `workers` threads (not the Swift concurrency pool, so the scan never blocks request
 /// handling) takes batches from one queue. A batch holds queries of one model version only, so a
@@ -13,6 +16,10 @@ public final class QueryBatcher: @unchecked Sendable {
     public let maxBatch: Int
     /// Longest time the first query of a batch waits for others, seconds.
     public let maxWait: TimeInterval
+    /// Whether the first query on an idle batcher waits `maxWait` for others.
+    public let waitsWhenIdle: Bool
+    /// Scoring threads.
+    public let workers: Int
     /// Called with each batch's size (metrics).
     let onBatch: @Sendable (Int) -> Void
 
@@ -26,13 +33,17 @@ public final class QueryBatcher: @unchecked Sendable {
     private let condition = NSCondition()
     private var pending: [Job] = []   // guarded by condition
     private var stopping = false      // guarded by condition
+    private var ranking = 0           // batches being ranked; guarded by condition
     private let finished = DispatchGroup()
 
     /// Starts `workers` threads. - Precondition: `maxBatch ≥ 1`, `maxWait ≥ 0`, `workers ≥ 1`.
-    public init(maxBatch: Int, maxWait: TimeInterval, workers: Int, onBatch: @escaping @Sendable (Int) -> Void = { _ in }) {
+    public init(maxBatch: Int, maxWait: TimeInterval, workers: Int, waitsWhenIdle: Bool = false,
+                onBatch: @escaping @Sendable (Int) -> Void = { _ in }) {
         precondition(maxBatch >= 1 && maxWait >= 0 && workers >= 1, "QueryBatcher: maxBatch and workers must be ≥ 1, maxWait ≥ 0")
         self.maxBatch = maxBatch
         self.maxWait = maxWait
+        self.waitsWhenIdle = waitsWhenIdle
+        self.workers = workers
         self.onBatch = onBatch
         for i in 0..<workers {
             finished.enter()
@@ -87,15 +98,23 @@ public final class QueryBatcher: @unchecked Sendable {
         while true {
             while pending.isEmpty && !stopping { condition.wait() }
             if pending.isEmpty { break }
+            // Wait for company only while another batch is ranking (or when told to always wait);
+            // stop waiting as soon as the other batch is done.
             let deadline = pending[0].arrival.addingTimeInterval(maxWait)
-            while pending.count < maxBatch && !stopping && Date() < deadline && !pending.isEmpty {
+            while pending.count < maxBatch && !stopping && !pending.isEmpty && (ranking > 0 || waitsWhenIdle)
+                    && Date() < deadline {
                 _ = condition.wait(until: deadline)
             }
             if pending.isEmpty { continue }
             let batch = takeBatch()
+            // Alone, a batch may use the idle workers' cores too.
+            let threads = ranking == 0 && pending.isEmpty ? workers : 1
+            ranking += 1
             condition.unlock()
-            run(batch)
+            run(batch, threads: threads)
             condition.lock()
+            ranking -= 1
+            condition.broadcast()
         }
         condition.unlock()
     }
@@ -111,10 +130,10 @@ public final class QueryBatcher: @unchecked Sendable {
         return batch
     }
 
-    private func run(_ batch: [Job]) {
+    private func run(_ batch: [Job], threads: Int) {
         onBatch(batch.count)
         do {
-            let ranked = try batch[0].model.rank(batch.map(\.query))
+            let ranked = try batch[0].model.rank(batch.map(\.query), threads: threads)
             for (job, r) in zip(batch, ranked) { job.done.resume(returning: .success(r)) }
         } catch {
             for job in batch { job.done.resume(returning: .failure(error)) }

@@ -21,6 +21,7 @@ public final class RetrievalService: Sendable {
         batcher = QueryBatcher(maxBatch: configuration.maxBatch,
                                maxWait: Double(configuration.maxWaitMicroseconds) / 1e6,
                                workers: configuration.scoringThreads,
+                               waitsWhenIdle: configuration.waitsWhenIdle,
                                onBatch: { metrics.batch(size: $0) })
         self.logger = logger
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TowerCore
 
 /// Settings of `twotower serve` (the CLI flags of the same names).
 public struct ServingConfiguration: Sendable, Equatable {
@@ -12,8 +13,12 @@ public struct ServingConfiguration: Sendable, Equatable {
     public var maxK = 1000
     /// Largest dynamic batch; 1 turns batching off.
     public var maxBatch = 64
-    /// Longest wait of a query for others to batch with, microseconds.
+    /// Longest wait of a query for others to batch with, microseconds (only while another batch
+    /// is being ranked, unless ``waitsWhenIdle``).
     public var maxWaitMicroseconds = 500
+    /// Whether a query arriving at an idle server also waits ``maxWaitMicroseconds`` for others
+    /// (`--wait-when-idle`; off: an idle server answers at once).
+    public var waitsWhenIdle = false
     /// Scoring threads; nil uses one per core.
     public var threads: Int?
     /// Largest request body, bytes (larger bodies get 413).
@@ -30,7 +35,7 @@ public struct ServingConfiguration: Sendable, Equatable {
     public var bindsLoopback: Bool { ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.") }
 
     /// The scoring thread count used.
-    public var scoringThreads: Int { threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    public var scoringThreads: Int { threads ?? ThreadDefaults.cores }
 
     /// Checks every setting. - Throws: ``ServingConfigurationError`` naming the flag.
     public func validate() throws {

@@ -26,8 +26,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-batch"), help: "Largest dynamic batch of queries scored together (1 turns batching off).")
     var maxBatch = 64
 
-    @Option(name: .customLong("max-wait-us"), help: "Longest a query waits for others to batch with, microseconds.")
+    @Option(name: .customLong("max-wait-us"), help: "Longest a query waits for others to batch with while a batch is being ranked, microseconds.")
     var maxWaitMicroseconds = 500
+
+    @Flag(name: .customLong("wait-when-idle"), help: "Let a query on an idle server wait --max-wait-us for others too (larger batches, slower answers at low load).")
+    var waitsWhenIdle = false
 
     @Option(name: .long, help: "Scoring threads (default: one per core).")
     var threads: Int?
@@ -48,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         c.maxK = maxK
         c.maxBatch = maxBatch
         c.maxWaitMicroseconds = maxWaitMicroseconds
+        c.waitsWhenIdle = waitsWhenIdle
         c.threads = threads
         c.maxBodyBytes = maxBodyBytes
         c.adminToken = adminToken

@@ -67,3 +67,19 @@ final class SizeLog: @unchecked Sendable {
     var total: Int { lock.withLock { sizes.reduce(0, +) } }
     var largest: Int { lock.withLock { sizes.max() ?? 0 } }
 }
+
+/// An idle batcher ranks a lone query at once instead of waiting `maxWait` for company.
+@Suite struct IdleBatcherTests {
+    @Test(.timeLimit(.minutes(1)))
+    func aLoneQueryOnAnIdleBatcherDoesNotWaitForABatch() async throws {
+        let model = try ServingModel(modelDirectory: try ServingFixture.get().a, version: 1)
+        // maxWait of two minutes: a batcher that waited would exceed the time limit.
+        let batcher = QueryBatcher(maxBatch: 64, maxWait: 120, workers: 2)
+        defer { batcher.stop() }
+        let query = BatchingTests.queries(model, count: 1)
+        for _ in 0..<3 {
+            let result = try await batcher.rank(query, on: model)
+            #expect(result == (try model.rank(query)))
+        }
+    }
+}

@@ -12,7 +12,7 @@ import Testing
     @Test func gracefulShutdownFinishesTheRequestInFlight() async throws {
         let fixture = try ServingFixture.get()
         // One query waits up to 2 s for others to batch with: it is in flight while shutdown starts.
-        let service = try await makeService(fixture.a) { $0.port = 0; $0.maxWaitMicroseconds = 2_000_000 }
+        let service = try await makeService(fixture.a) { $0.port = 0; $0.maxWaitMicroseconds = 2_000_000; $0.waitsWhenIdle = true }
         let user = service.store.current!.checkpoint.users.ids[0]
         let (ports, listening) = AsyncStream.makeStream(of: Int.self)
         let app = RetrievalServer.application(service) { port in listening.yield(port) }

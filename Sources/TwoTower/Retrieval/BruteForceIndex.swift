@@ -26,6 +26,9 @@ public struct BruteForceIndex: Sendable {
     public var queryBlock = 256
     /// Items per block (tuning; results do not depend on it).
     public var itemBlock = 2048
+    /// Fewest items per thread when the items are split between threads for fewer queries than
+    /// threads (tuning; results do not depend on it).
+    public var minimumItemsPerWorker = 4096
 
     /// An index over `items` (`[items, d]`), with external `ids` (`[items]`, unique) or the rows
     /// `0..<items` as ids.
@@ -51,8 +54,8 @@ public struct BruteForceIndex: Sendable {
     /// - Parameters:
     ///   - excluding: per-query item rows never returned (e.g. items seen in training), one list
     ///     per query; `nil` for none.
-    ///   - threads: worker threads over query blocks; `nil` uses up to 2 (the machine's cores)
-    ///     when the problem is large enough.
+    ///   - threads: worker threads (over query blocks, or over parts of the items when there
+    ///     are fewer queries than threads); `nil` uses every core when the problem is large enough.
     /// - Throws: ``RetrievalError/invalidK(_:)`` for `k < 1`,
     ///   ``RetrievalError/dimensionMismatch(what:expected:found:)``, and count/range errors for
     ///   the exclusion lists.
@@ -95,59 +98,141 @@ public struct BruteForceIndex: Sendable {
 
     /// Threads to use for `work` multiply-adds when the caller passes `nil`.
     static func defaultThreads(work: Int) -> Int {
-        work >= 1 << 24 ? Swift.max(1, Swift.min(2, ProcessInfo.processInfo.activeProcessorCount)) : 1
+        work >= 1 << 24 ? ThreadDefaults.cores : 1
     }
 
     /// Core of ``search``: validated inputs, `k <= count`; writes `[q, k]` rows and scores and
-    /// `[q]` counts through `out`.
+    /// `[q]` counts through `out`. Query blocks are spread over the workers; when there are fewer
+    /// queries than workers (a lone request on an idle server), the item range is split instead
+    /// and the per-worker top-k lists are merged (``selectRowsSplittingItems``).
     func selectRows(queries: Matrix, k: Int, excluding: IndexLists?, threads: Int?, out: TopKOutput) {
-        let q = queries.rows, n = count, d = dimension
+        let q = queries.rows, n = count
         guard q > 0 else { return }
-        let workers = Swift.max(1, threads ?? Self.defaultThreads(work: q * n * d))
+        let workers = Swift.max(1, threads ?? Self.defaultThreads(work: q * n * dimension))
+        if q < workers && n >= workers * minimumItemsPerWorker {
+            selectRowsSplittingItems(queries: queries, k: k, excluding: excluding, workers: workers, out: out)
+            return
+        }
         let qb = Swift.max(1, Swift.min(queryBlock, (q + workers - 1) / workers))
-        let ib = Swift.max(1, Swift.min(itemBlock, n))
         let blocks = (q + qb - 1) / qb
         let workerCount = Swift.min(workers, blocks)
-        queries.withUnsafeBufferPointer { qp in
-            items.withUnsafeBufferPointer { ip in
-                let shared = SharedInputs(queries: qp.baseAddress!, items: ip.baseAddress!)
-                let work: @Sendable (Int) -> Void = { worker in
-                    let scoreBuffer = UnsafeMutablePointer<Float>.allocate(capacity: qb * ib)
-                    defer { scoreBuffer.deallocate() }
-                    var selector = TopKSelector(k: k, rows: qb)
-                    var block = worker
-                    while block < blocks {
-                        let q0 = block * qb, qn = Swift.min(qb, q - q0)
-                        selector.reset()
-                        var i0 = 0
-                        while i0 < n {
-                            let inb = Swift.min(ib, n - i0)
-                            gemm(transA: .none, transB: .transposed, m: qn, n: inb, k: d, alpha: 1,
-                                 a: shared.queries + q0 * d, lda: d, b: shared.items + i0 * d, ldb: d,
-                                 beta: 0, c: scoreBuffer, ldc: inb, threads: 1)
-                            for r in 0..<qn {
-                                let row = scoreBuffer + r * inb
-                                if let excluding, excluding.count(q0 + r) > 0 {
-                                    excluding.values.withUnsafeBufferPointer { v in
-                                        let lo = excluding.offsets[q0 + r], hi = excluding.offsets[q0 + r + 1]
-                                        let list = UnsafeBufferPointer(rebasing: v[lo..<hi])
-                                        selector.offer(row: r, scores: row, count: inb, indexOffset: i0, excluding: list)
-                                    }
-                                } else {
-                                    selector.offer(row: r, scores: row, count: inb, indexOffset: i0)
-                                }
+        withInputs(queries) { shared in
+            let work: @Sendable (Int) -> Void = { worker in
+                var scan = BlockScan(index: self, shared: shared, k: k, queryRows: qb, excluding: excluding)
+                defer { scan.deallocate() }
+                var block = worker
+                while block < blocks {
+                    let q0 = block * qb, qn = Swift.min(qb, q - q0)
+                    scan.run(q0: q0, qn: qn, items: 0..<n)
+                    for r in 0..<qn {
+                        let at = (q0 + r) * k
+                        out.counts![q0 + r] = scan.selector.extract(row: r, scores: out.scores! + at, indices: out.rows! + at)
+                    }
+                    block += workerCount
+                }
+            }
+            parallelFor(chunks: workerCount, threads: workerCount, work)  // one chunk per worker: each keeps its scratch
+        }
+    }
+
+
+    /// All `q` queries against `workers` consecutive parts of the items, one part per worker,
+    /// then the parts' top-k lists merged per query. Same results as scanning all items at once:
+    /// each part keeps its own top k, so the global top k is among them, and ties still go to the
+    /// lower item row (``TopKOrder``).
+    func selectRowsSplittingItems(queries: Matrix, k: Int, excluding: IndexLists?, workers: Int, out: TopKOutput) {
+        let q = queries.rows, n = count
+        var partRows = [Int32](repeating: -1, count: workers * q * k)
+        var partScores = [Float](repeating: -.infinity, count: workers * q * k)
+        var partCounts = [Int](repeating: 0, count: workers * q)
+        partRows.withUnsafeMutableBufferPointer { pr in
+            partScores.withUnsafeMutableBufferPointer { ps in
+                partCounts.withUnsafeMutableBufferPointer { pc in
+                    let parts = TopKOutput(rows: pr.baseAddress, scores: ps.baseAddress, counts: pc.baseAddress)
+                    withInputs(queries) { shared in
+                        parallelFor(chunks: workers, threads: workers) { part in
+                            var scan = BlockScan(index: self, shared: shared, k: k, queryRows: q, excluding: excluding)
+                            defer { scan.deallocate() }
+                            scan.run(q0: 0, qn: q, items: chunkRange(count: n, chunks: workers, chunk: part))
+                            for r in 0..<q {
+                                let at = (part * q + r) * k
+                                parts.counts![part * q + r] = scan.selector.extract(row: r, scores: parts.scores! + at, indices: parts.rows! + at)
                             }
-                            i0 += inb
                         }
-                        for r in 0..<qn {
-                            let at = (q0 + r) * k
-                            out.counts![q0 + r] = selector.extract(row: r, scores: out.scores! + at, indices: out.rows! + at)
-                        }
-                        block += workerCount
                     }
                 }
-                parallelFor(chunks: workerCount, threads: workerCount, work)  // one chunk per worker: each keeps its scratch
             }
+        }
+        var merged = TopKSelector(k: k, rows: q)
+        for part in 0..<workers {
+            for r in 0..<q {
+                let at = (part * q + r) * k
+                for j in 0..<partCounts[part * q + r] {
+                    merged.offer(row: r, score: partScores[at + j], index: partRows[at + j])
+                }
+            }
+        }
+        for r in 0..<q {
+            out.counts![r] = merged.extract(row: r, scores: out.scores! + r * k, indices: out.rows! + r * k)
+        }
+    }
+
+    private func withInputs(_ queries: Matrix, _ body: (SharedInputs) -> Void) {
+        queries.withUnsafeBufferPointer { qp in
+            items.withUnsafeBufferPointer { ip in
+                body(SharedInputs(queries: qp.baseAddress!, items: ip.baseAddress!))
+            }
+        }
+    }
+}
+
+/// One worker's scan of a block of queries over a range of items: scores by ``gemm`` in item
+/// blocks into a scratch buffer, each row offered to the worker's ``TopKSelector`` with the
+/// query's excluded items skipped.
+struct BlockScan {
+    let shared: SharedInputs
+    let excluding: IndexLists?
+    let dimension: Int
+    let itemBlock: Int
+    var selector: TopKSelector
+    let scoreBuffer: UnsafeMutablePointer<Float>
+
+    init(index: BruteForceIndex, shared: SharedInputs, k: Int, queryRows: Int, excluding: IndexLists?) {
+        self.shared = shared
+        self.excluding = excluding
+        self.dimension = index.dimension
+        let block = Swift.max(1, Swift.min(index.itemBlock, index.count))
+        self.itemBlock = block
+        self.selector = TopKSelector(k: k, rows: queryRows)
+        self.scoreBuffer = .allocate(capacity: queryRows * block)
+    }
+
+    func deallocate() { scoreBuffer.deallocate() }
+
+    /// Resets the selector and offers it queries `q0 ..< q0 + qn` (as rows `0 ..< qn`) scored
+    /// against `items`.
+    mutating func run(q0: Int, qn: Int, items: Range<Int>) {
+        let d = dimension
+        selector.reset()
+        var i0 = items.lowerBound
+        while i0 < items.upperBound {
+            let inb = Swift.min(itemBlock, items.upperBound - i0)
+            gemm(transA: .none, transB: .transposed, m: qn, n: inb, k: d, alpha: 1,
+                 a: shared.queries + q0 * d, lda: d, b: shared.items + i0 * d, ldb: d,
+                 beta: 0, c: scoreBuffer, ldc: inb, threads: 1)
+            for r in 0..<qn {
+                let row = scoreBuffer + r * inb
+                if let excluding, excluding.count(q0 + r) > 0 {
+                    excluding.values.withUnsafeBufferPointer { v in
+                        let lo = excluding.offsets[q0 + r], hi = excluding.offsets[q0 + r + 1]
+                        selector.offer(row: r, scores: row, count: inb, indexOffset: i0,
+                                       excluding: UnsafeBufferPointer(rebasing: v[lo..<hi]))
+                    }
+                } else {
+                    selector.offer(row: r, scores: row, count: inb, indexOffset: i0)
+                }
+            }
+            i0 += inb
         }
     }
 }

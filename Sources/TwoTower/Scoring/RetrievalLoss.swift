@@ -54,14 +54,14 @@ public enum RetrievalLoss: String, Codable, Sendable, Equatable, CaseIterable {
 
 /// Row-wise softmax cross-entropy with label column 0: per row, three L1-resident sweeps with
 /// TowerCore's kernels (max; exp and sum into `g`; scale). Rows are processed in fixed blocks of
-/// 64 — on two threads when the logits are large (the pass is memory-bound) — and the blocks'
+/// 64 — on several threads when the logits are large (the pass is memory-bound) — and the blocks'
 /// Double partial sums are added in block order, so the result does not depend on the threads.
 func softmaxCrossEntropyPass(_ z: UnsafePointer<Float>, _ g: UnsafeMutablePointer<Float>,
                              rows: Int, columns: Int, weights: UnsafePointer<Float>?, threads requested: Int?) -> Float {
     let invRows = 1 / Float(rows)
     let blockRows = 64
     let blocks = (rows + blockRows - 1) / blockRows
-    let threads = rows * columns >= 1 << 18 ? min(2, requested ?? 2) : 1
+    let threads = rows * columns >= 1 << 18 ? (requested ?? ThreadDefaults.cores) : 1
     return withUnsafeTemporaryAllocation(of: Double.self, capacity: blocks) { partial in
         nonisolated(unsafe) let partial = partial
         parallelFor(chunks: blocks, threads: threads) { block in
