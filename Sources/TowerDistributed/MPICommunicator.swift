@@ -37,7 +37,9 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
                 if finalized == 0 { MPI_Finalize() }
             }
         }
-        let world = tt_mpi_comm_world()
+        guard let world = tt_mpi_comm_world() else {
+            return .failure(.mpi(operation: "MPI_COMM_WORLD", code: -1, message: "the MPI library returned no world communicator"))
+        }
         MPI_Comm_set_errhandler(world, tt_mpi_errors_return())
         var rank: Int32 = 0, size: Int32 = 0
         MPI_Comm_rank(world, &rank)
