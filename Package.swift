@@ -65,8 +65,8 @@ let package = Package(
         .target(name: "TowerNN", dependencies: ["TowerCore"]),
         .target(name: "TowerFormats", dependencies: ["TowerCore"]),
         .target(name: "TowerData", dependencies: ["TowerCore", "TowerFormats"]),
-        .target(name: "TwoTower", dependencies: ["TowerCore", "TowerNN", "TowerFormats", "TowerData"]),
-        .target(name: "TowerWorkflows", dependencies: ["TowerCore", "TowerFormats", "TowerData", "TwoTower"]),
+        .target(name: "TwoTower", dependencies: ["TowerCore", "TowerNN", "TowerFormats", "TowerData", "TowerDistributed"]),
+        .target(name: "TowerWorkflows", dependencies: ["TowerCore", "TowerFormats", "TowerData", "TwoTower", "TowerDistributed"]),
         .target(
             name: "TowerServing",
             dependencies: [
@@ -96,8 +96,8 @@ let package = Package(
         .testTarget(name: "TowerNNTests", dependencies: ["TowerNN", "TowerTestSupport"], exclude: ["Reference"]),
         .testTarget(name: "TowerDataTests", dependencies: ["TowerData", "TowerTestSupport"], exclude: ["Reference"]),
         .testTarget(name: "TowerFormatsTests", dependencies: ["TowerFormats", "TowerTestSupport"], exclude: ["Reference"]),
-        .testTarget(name: "TwoTowerTests", dependencies: ["TwoTower", "TowerTestSupport"], exclude: ["Reference"]),
-        .testTarget(name: "TowerWorkflowsTests", dependencies: ["TowerWorkflows", "TwoTower", "TowerFormats", "TowerData", "TowerTestSupport"]),
+        .testTarget(name: "TwoTowerTests", dependencies: ["TwoTower", "TowerDistributed", "TowerTestSupport"], exclude: ["Reference"]),
+        .testTarget(name: "TowerWorkflowsTests", dependencies: ["TowerWorkflows", "TwoTower", "TowerFormats", "TowerData", "TowerDistributed", "TowerTestSupport"]),
         .testTarget(
             name: "TowerServingTests",
             dependencies: [

@@ -36,6 +36,10 @@ public protocol Communicator: AnyObject, Sendable {
 
     /// Returns when every rank has called it. `MPI_Barrier`.
     func barrier() throws(CommunicatorError)
+
+    /// Ends the whole job with `code` (`MPI_Abort`): for a rank that cannot go on while the others
+    /// would wait for it in a collective. Alone, exits the process.
+    func abort(code: Int32) -> Never
 }
 
 extension Communicator {

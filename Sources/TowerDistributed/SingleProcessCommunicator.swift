@@ -1,3 +1,5 @@
+import Foundation
+
 /// The group of one process: every collective returns its input (checked as MPI would check it).
 /// Used when TwoTower is not started by `mpirun`, and in tests.
 public final class SingleProcessCommunicator: Communicator {
@@ -22,4 +24,6 @@ public final class SingleProcessCommunicator: Communicator {
     }
 
     public func barrier() throws(CommunicatorError) {}
+
+    public func abort(code: Int32) -> Never { exit(code) }
 }

@@ -88,6 +88,22 @@ public final class SparseGradient {
         }
     }
 
+    /// Adds `values[i·dimensions ..< (i+1)·dimensions]` to row `rows[i]` for every i, in order
+    /// (rows may repeat; slots are created on first touch). Used to sum gradients received from
+    /// other ranks in rank order.
+    /// - Precondition: `values.count == rows.count * dimensions`; every row is in `0..<vocabularySize`.
+    public func add(rows: UnsafeBufferPointer<Int32>, values: UnsafeBufferPointer<Float>) {
+        let d = dimensions
+        precondition(values.count == rows.count * d,
+                     "SparseGradient.add: \(values.count) values for \(rows.count) rows of \(d)")
+        guard rows.count > 0 else { return }
+        prepareSlots(for: rows) { slots, base in
+            for (i, row) in rows.enumerated() {
+                addScaled(d, 1, values.baseAddress! + i * d, base + Int(slots[Int(row)]) * d)
+            }
+        }
+    }
+
     /// Gives every id in `ids` a slot (zero-filled when new), then calls `body` with the slot map
     /// (`slots[id]` is the slot of row `id`) and the base of the `[count, dimensions]` values.
     /// - Precondition: every id is in `0..<vocabularySize` (checked by the caller's layer, and

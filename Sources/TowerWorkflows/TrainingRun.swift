@@ -1,6 +1,7 @@
 import Foundation
 import TowerCore
 import TowerData
+import TowerDistributed
 import TowerFormats
 import TwoTower
 
@@ -20,6 +21,11 @@ public struct TrainingRun: Sendable {
     public var threads: Int?
     /// Refuse configurations whose ``MemoryEstimate`` exceeds this many bytes (default: physical memory).
     public var memoryLimit: Double = MemoryEstimate.physicalMemoryLimit
+    /// The data-parallel group (default: this process alone). Every rank runs the same
+    /// `TrainingRun`; only rank 0 logs, reports progress and saves.
+    public var communicator: any Communicator = SingleProcessCommunicator()
+    /// In-batch candidates of the global batch or of each rank's slice (see ``NegativeScope``).
+    public var negativeScope: NegativeScope = .global
 
     public init() {}
 
@@ -38,10 +44,14 @@ public struct TrainingRun: Sendable {
     }
 
     /// Runs everything; `log` receives human-readable lines (data summary, notes).
-    public func run(progress: (any TrainingObserver)? = nil, log: (String) -> Void = { _ in }) throws -> RunReport {
+    public func run(progress: (any TrainingObserver)? = nil, log emit: (String) -> Void = { _ in }) throws -> RunReport {
         try validate()
+        let leads = communicator.rank == 0
+        let progress = leads ? progress : nil
+        func log(_ line: String) { if leads { emit(line) } }
         let wantsValidation = validation || training.patience != nil
         let prepared = try data.prepare(seed: training.seed, validation: wantsValidation)
+        try checkSameData(prepared)
         guard prepared.split.test.count > 0 else {
             throw ConfigurationError("\(prepared.name): nothing held out to evaluate on (a user needs at least 2 interactions to have one held out, 3 with a validation set; or give --test)")
         }
@@ -70,7 +80,11 @@ public struct TrainingRun: Sendable {
             log("\(label) tower features: \(tower.featureNames.joined(separator: ", "))")
         }
         let counts = prepared.split.trainItemCounts
-        let trainer = try Trainer(model: model, configuration: training, itemCounts: counts, threads: threads)
+        let trainer = try Trainer(model: model, configuration: training, itemCounts: counts, threads: threads,
+                                  communicator: communicator, negativeScope: negativeScope)
+        if communicator.size > 1 {
+            log("data-parallel: \(communicator.size) ranks, \(negativeScope.rawValue) in-batch negatives, global batch \(training.batchSize)")
+        }
         var validate: ((Int) throws -> Double)? = nil
         if wantsValidation {
             guard let heldOut = ModelEvaluation.HeldOut.validation(prepared.split) else {
@@ -90,7 +104,7 @@ public struct TrainingRun: Sendable {
         settings.threads = threads
         let metrics = try ModelEvaluation.evaluate(model, on: heldOut, settings: settings)
         let baselines = try ModelEvaluation.baselines(on: heldOut, truth: prepared.truth, settings: settings)
-        if let output {
+        if let output, leads {
             var saved = prepared
             saved.userFeatures = userFeatures
             try ModelCheckpoint.save(model, training: training, data: saved, validationSplit: wantsValidation, to: output)
@@ -98,6 +112,25 @@ public struct TrainingRun: Sendable {
         }
         return RunReport(dataName: prepared.name, statistics: statistics, evaluated: metrics.evaluated, metrics: metrics,
                          baselines: baselines, training: summary, notes: prepared.notes)
+    }
+
+    /// Every rank must train on the same data: compares the ranks' data sizes and a hash of the
+    /// training rows, and fails on every rank (naming the first that differs) if they disagree.
+    func checkSameData(_ prepared: PreparedData) throws {
+        guard communicator.size > 1 else { return }
+        let train = prepared.split.train
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a over the rows
+        for (u, i) in zip(train.users, train.items) {
+            hash = (hash ^ UInt64(UInt32(bitPattern: u))) &* 0x100_0000_01b3
+            hash = (hash ^ UInt64(UInt32(bitPattern: i))) &* 0x100_0000_01b3
+        }
+        let mine: [Int64] = [Int64(prepared.userCount), Int64(prepared.itemCount), Int64(train.count),
+                             Int64(prepared.split.test.count), Int64(bitPattern: hash)]
+        let all: [Int64]
+        do { all = try communicator.allGather(mine) } catch { throw ConfigurationError("data-parallel start: \(error)") }
+        for rank in 1..<communicator.size where Array(all[rank * mine.count ..< (rank + 1) * mine.count]) != Array(all[0..<mine.count]) {
+            throw ConfigurationError("rank \(rank) read different data than rank 0 (users, items, train and test rows, hash: \(all[rank * mine.count ..< (rank + 1) * mine.count].map(String.init)) vs \(all[0..<mine.count].map(String.init))); every rank needs the same files and flags")
+        }
     }
 
     /// One line naming the model and the training set-up, printed before training.

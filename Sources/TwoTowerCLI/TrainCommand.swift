@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TowerDistributed
 import TowerFormats
 import TowerWorkflows
 import TwoTower
@@ -15,6 +16,7 @@ struct TrainCommand: ParsableCommand {
               twotower train --data gowalla/train.txt --test gowalla/test.txt --eval-k 20
               twotower train --data log.csv --user-column uid --item-column sku --timestamp-column ts \\
                              --sampler in-batch --sampler cross-batch:4096
+              mpirun -np 4 twotower train --data log.csv --batch-size 4096     # data-parallel (built with --traits MPI)
             """)
 
     @OptionGroup var data: DataOptions
@@ -34,6 +36,11 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .long, help: "Print only the results.")
     var quiet = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Under mpirun: score each rank's rows against the in-batch candidates of the whole global batch (global, the default: N ranks train exactly as one process with the same --batch-size) or of the rank's own slice only (local: what TFRS and Merlin do under Horovod).",
+        valueName: "global|local"))
+    var negatives: NegativeScope = .global
+
     func validate() throws {
         _ = try makeRun()
     }
@@ -52,6 +59,7 @@ struct TrainCommand: ParsableCommand {
             run.output = output
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
             run.threads = threads
+            run.negativeScope = negatives
             try run.validate()
         } catch let error as ConfigurationError {
             throw ValidationError(error.message(naming: ConfigurationError.flag(for:)))
@@ -60,9 +68,20 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let run = try makeRun()
+        var run = try makeRun()
+        run.communicator = try WorldCommunicator.current(environment: ProcessInfo.processInfo.environment)
+        let communicator = run.communicator
         let progress = TrainingProgress.standardOutput(quiet: quiet, totalEpochs: run.training.epochs)
-        let report = try namingFlags { try run.run(progress: progress) { line in if !quiet { print(line) } } }
+        let report: RunReport
+        do {
+            report = try namingFlags { try run.run(progress: progress) { line in if !quiet { print(line) } } }
+        } catch {
+            // One rank failing alone would leave the others waiting in a collective: end the job.
+            guard communicator.size > 1 else { throw error }
+            FileHandle.standardError.write(Data("twotower train (rank \(communicator.rank) of \(communicator.size)): \(error)\n".utf8))
+            communicator.abort(code: 1)
+        }
+        guard communicator.rank == 0 else { return }
         print(report.table)
         if !quiet {
             print(String(format: "trained %d epochs in %.1fs (%.0f examples/s); evaluated %d %@",
@@ -74,3 +93,5 @@ struct TrainCommand: ParsableCommand {
         }
     }
 }
+
+extension NegativeScope: ExpressibleByArgument {}

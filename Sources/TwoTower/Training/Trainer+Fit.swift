@@ -51,6 +51,10 @@ extension Trainer {
             var sum = 0.0, count = 0, step = 0
             let start = DispatchTime.now().uptimeNanoseconds
             while let batch = batches.next() {
+                if batch.count < communicator.size {  // every rank sees the same batch: all skip it
+                    progress?.message("skipped a last batch of \(batch.count) rows: fewer rows than the \(communicator.size) ranks")
+                    continue
+                }
                 step += 1
                 let loss = try self.step(users: batch.users, items: batch.items,
                                          weights: weighted ? batch.weights : nil, epoch: epoch)

@@ -1,4 +1,5 @@
 import TowerCore
+import TowerDistributed
 import TowerNN
 
 /// Trains a ``TwoTowerModel`` with in-batch (and other) negatives.
@@ -14,10 +15,18 @@ import TowerNN
 /// 5. **route gradients back** — ``ItemRetrievalScorer/backward(_:logitsGradient:)`` returns the
 ///    gradient of every row the towers produced, which flows back through both towers;
 /// 6. **update** — clipping, then the optimizer on dense parameters and touched embedding rows.
-/// Nothing is handed back and forth: each stage reads the previous one's output. A distributed step
-/// all-gathers the embeddings and ids between 2 and 3 and reduce-scatters the gradients between 5
-/// and 6 (marked in the code). Buffers are reused across steps; every random choice derives from
-/// `configuration.seed`.
+/// Nothing is handed back and forth: each stage reads the previous one's output. Buffers are reused
+/// across steps; every random choice derives from `configuration.seed`.
+///
+/// **Data-parallel** (``communicator`` of N > 1 ranks, see docs/DISTRIBUTED.md): every rank gets the
+/// same global batch of B rows and trains on its slice (``Communicator/slice(of:)``). With
+/// ``NegativeScope/global`` the positives' item embeddings are all-gathered after 2, so each rank
+/// scores its rows against all B in-batch candidates (ids are global, so false-negative masking and
+/// logQ see the global batch; corpus draws are the same on every rank, drawn from the shared seed);
+/// after 5 the gradient of the gathered rows is reduce-scattered back to their owners, and before 6
+/// the parameter gradients are summed over ranks in rank order (dense: all-reduce; embedding rows:
+/// all-gather-v of (row, gradient) pairs). N ranks with batch B/N then compute what one process
+/// computes with batch B, and every replica stays bit-identical.
 public final class Trainer {
     /// The model being trained.
     public let model: TwoTowerModel
@@ -31,8 +40,16 @@ public final class Trainer {
     public let frequencyEstimator: FrequencyEstimator?
     /// Steps taken so far.
     public private(set) var globalStep = 0
-    /// The loss of the last step.
+    /// The loss of the last step (over the global batch when data-parallel).
     public private(set) var lastLoss: Float = .nan
+    /// The ranks training together (``SingleProcessCommunicator`` alone).
+    public let communicator: any Communicator
+    /// Which in-batch candidates a rank scores against when data-parallel.
+    public let negativeScope: NegativeScope
+    /// Bytes this rank contributed to the collectives of the last step (0 alone).
+    public internal(set) var bytesSentLastStep = 0
+    /// Seconds spent inside collectives since the trainer was made (waiting for slower ranks included).
+    public internal(set) var communicationSeconds = 0.0
 
     /// Where each block of negatives comes from, in the configuration's order.
     private enum NegativeSource {
@@ -43,7 +60,7 @@ public final class Trainer {
         case corpus(any CorpusSampler)
     }
     private let negativeSources: [NegativeSource]
-    private let parameters: [Parameter]
+    let parameters: [Parameter]
     private let loss: RetrievalLoss
     private let hasCaches: Bool
 
@@ -53,7 +70,9 @@ public final class Trainer {
     private var drawnIds: [[Int]] = []
     private var drawnFirstRow: [Int] = []
     private var negatives: [NegativeBlock] = []
-    private var logitsGradient = Matrix(rows: 0, columns: 0)
+    var logitsGradient = Matrix(rows: 0, columns: 0)
+    /// Data-parallel buffers: the scored item matrix `[b + B + S, d]` and the local tower gradient.
+    var exchange = DataParallelBuffers()
     /// The batch's positives `[B, d]` with their `item_id`s, for the caches (Merlin's sampler input).
     private var cacheInput = EmbeddingWithMetadata(unchecked: Matrix(rows: 0, columns: 0), metadata: ["item_id": []])
 
@@ -61,9 +80,16 @@ public final class Trainer {
     ///   - itemCounts: training interactions per item row (static logQ table; the popularity
     ///     sampler assumes rows ordered by decreasing frequency, as `InteractionLog.orderedByFrequency()` gives).
     ///   - threads: GEMM threads (`nil`: by problem size).
+    ///   - communicator: the data-parallel group (default: this process alone). Every rank must
+    ///     build its trainer from the same model, configuration and counts.
+    ///   - negativeScope: in-batch candidates of the whole global batch (default) or of the rank's
+    ///     slice only (what TFRS and Merlin do under Horovod).
     /// - Throws: ``ConfigurationError`` for an invalid configuration or one that does not fit the data.
-    public init(model: TwoTowerModel, configuration: TrainingConfiguration, itemCounts: [Int], threads: Int? = nil) throws {
+    public init(model: TwoTowerModel, configuration: TrainingConfiguration, itemCounts: [Int], threads: Int? = nil,
+                communicator: any Communicator = SingleProcessCommunicator(), negativeScope: NegativeScope = .global) throws {
         try configuration.validate()
+        self.communicator = communicator
+        self.negativeScope = negativeScope
         guard itemCounts.count == model.itemCount else {
             throw ConfigurationError("item counts describe \(itemCounts.count) items, the model has \(model.itemCount)")
         }
@@ -115,7 +141,9 @@ public final class Trainer {
             let e = FrequencyEstimator(hashSize: hashSize, numHashes: 2, learningRate: 0.01, seed: seeds.next(),
                                        countsOccurrences: true)
             estimator = e
-            correction = .frequencyEstimator(e)
+            // Global negatives: the trainer feeds the estimator the global batch's ids itself.
+            let sharesBatch = communicator.size > 1 && negativeScope == .global
+            correction = .frequencyEstimator(e, update: !sharesBatch)
         case .sampler:  // `validate()` checked: exactly one popularity or uniform sampler
             correction = .samplerProbabilities
         }
@@ -144,18 +172,33 @@ public final class Trainer {
     }
 
     /// One optimisation step on the rows `users[i]`, `items[i]` (weighing `weights[i]` in the loss,
-    /// 1 when `nil`); returns the loss. The stages are listed in the type's documentation.
+    /// 1 when `nil`); returns the loss. The stages are listed in the type's documentation. When
+    /// data-parallel, every rank passes the same global batch and trains on its slice of it; the
+    /// loss returned is the global batch's, equal on every rank.
     /// - Throws: ``TrainingError/nonFiniteLoss(epoch:step:loss:learningRate:temperature:)`` (parameters
-    ///   are left as they were before the step), scorer and sampler errors.
+    ///   are left as they were before the step), ``TrainingError/batchSmallerThanRanks(rows:ranks:)``,
+    ///   ``TrainingError/communication(_:)``, scorer and sampler errors.
     /// - Precondition: `users`, `items` (and `weights`) have the same non-zero count.
     @discardableResult
-    public func step(users: UnsafeBufferPointer<Int32>, items: UnsafeBufferPointer<Int32>,
-                     weights sampleWeights: UnsafeBufferPointer<Float>? = nil, epoch: Int = 0) throws -> Float {
-        precondition(users.count == items.count && users.count > 0,
-                     "Trainer.step: \(users.count) users and \(items.count) items (expected equal, non-zero)")
-        precondition(sampleWeights == nil || sampleWeights!.count == items.count,
-                     "Trainer.step: \(sampleWeights!.count) weights for \(items.count) rows")
+    public func step(users globalUsers: UnsafeBufferPointer<Int32>, items globalItems: UnsafeBufferPointer<Int32>,
+                     weights globalWeights: UnsafeBufferPointer<Float>? = nil, epoch: Int = 0) throws -> Float {
+        precondition(globalUsers.count == globalItems.count && globalUsers.count > 0,
+                     "Trainer.step: \(globalUsers.count) users and \(globalItems.count) items (expected equal, non-zero)")
+        precondition(globalWeights == nil || globalWeights!.count == globalItems.count,
+                     "Trainer.step: \(globalWeights!.count) weights for \(globalItems.count) rows")
+        let globalRows = globalItems.count
+        let parallel = communicator.size > 1
+        let gathers = parallel && negativeScope == .global
+        guard globalRows >= communicator.size else {
+            throw TrainingError.batchSmallerThanRanks(rows: globalRows, ranks: communicator.size)
+        }
+        // This rank's rows (all of them alone).
+        let mine = parallel ? communicator.slice(of: globalRows) : 0..<globalRows
+        let users = UnsafeBufferPointer(rebasing: globalUsers[mine]), items = UnsafeBufferPointer(rebasing: globalItems[mine])
+        let sampleWeights = globalWeights.map { UnsafeBufferPointer(rebasing: $0[mine]) }
         let b = items.count
+        bytesSentLastStep = 0
+
         // 1. Draw negatives: the item-tower rows are the positives, then each corpus sampler's draw.
         itemRows.removeAll(keepingCapacity: true)
         itemRows.append(contentsOf: items)
@@ -171,35 +214,41 @@ public final class Trainer {
         // 2. Embed, and lay the negatives out as blocks of those embeddings.
         let itemOutput = model.itemTower.forward(rows: itemRows, training: true)
         let queries = model.queryTower.forward(rows: users, training: true, targets: items)
+        // Global negatives: all-gather the positives; the scored matrix is [mine; global batch; draws].
+        let scoredItems = gathers ? try gatherPositives(itemOutput, localRows: b, globalItems: globalItems) : itemOutput
+        let batchRows = gathers ? b ..< b + globalRows : 0..<b
+        let batchIds = gathers ? exchange.globalIds : positiveIds
+        let drawShift = gathers ? globalRows : 0
+        if gathers { frequencyEstimator?.update(ids: batchIds) }
         if hasCaches {
-            cacheInput.embeddings.assignRows(0..<b, of: itemOutput)
+            cacheInput.embeddings.assignRows(batchRows, of: scoredItems)
             cacheInput.metadata["item_id"]!.removeAll(keepingCapacity: true)
-            cacheInput.metadata["item_id"]!.append(contentsOf: positiveIds)
+            cacheInput.metadata["item_id"]!.append(contentsOf: batchIds)
         }
         negatives.removeAll(keepingCapacity: true)
         for (k, source) in negativeSources.enumerated() {
             switch source {
             case .inBatch:
-                negatives.append(NegativeBlock(.itemRows(0..<b), ids: positiveIds, source: "in-batch"))
+                negatives.append(NegativeBlock(.itemRows(batchRows), ids: batchIds, source: "in-batch"))
             case .cache(let cache):
                 let stored = try cache(cacheInput, training: true)
                 negatives.append(NegativeBlock(.detached(stored.embeddings), ids: stored.metadata["item_id"] ?? [],
                                                source: "cache"))
             case .corpus(let sampler):
-                let first = drawnFirstRow[k]
+                let first = drawnFirstRow[k] + drawShift
                 negatives.append(NegativeBlock(.itemRows(first ..< first + drawnIds[k].count), ids: drawnIds[k],
                                                probabilitySource: sampler as? any ProbabilityReportingSampler,
                                                source: "corpus"))
             }
         }
-        // (Distributed: all-gather queries, item rows and ids across ranks here.)
 
         // 3. Score.
-        let scores = try scorer.trainingScores(query: queries, items: itemOutput, positiveIds: positiveIds,
+        let scores = try scorer.trainingScores(query: queries, items: scoredItems, positiveIds: positiveIds,
                                                negatives: negatives)
-        // 4. Loss and its gradient.
-        let value = loss.lossAndGradient(logits: scores.logits, weights: sampleWeights, into: &logitsGradient,
+        // 4. Loss and its gradient (data-parallel: this rank's share of the global batch's mean).
+        var value = loss.lossAndGradient(logits: scores.logits, weights: sampleWeights, into: &logitsGradient,
                                          threads: scorer.threads)
+        if parallel { value = try globalLoss(value, localRows: b, globalRows: globalRows) }
         lastLoss = value
         guard value.isFinite else {
             negatives.removeAll(keepingCapacity: true)
@@ -207,12 +256,18 @@ public final class Trainer {
                                               learningRate: optimizer.learningRate, temperature: configuration.temperature)
         }
 
-        // 5. Route gradients back through both towers.
+        // 5. Route gradients back through both towers (global negatives: each rank's gradient of
+        //    the gathered rows goes back to the rank that embedded them).
         let gradients = scorer.backward(consume scores, logitsGradient: &logitsGradient)
         negatives.removeAll(keepingCapacity: true)  // release the caches' rows and the ids
-        // (Distributed: reduce-scatter the gradients here.)
-        model.itemTower.backward(gradients.items)
+        if gathers {
+            try scatterItemGradient(gradients.items, localRows: b, globalRows: globalRows)
+            model.itemTower.backward(exchange.towerGradient)
+        } else {
+            model.itemTower.backward(gradients.items)
+        }
         model.queryTower.backward(gradients.query)
+        if parallel { try sumParameterGradients() }
 
         // 6. Update.
         if let maxNorm = configuration.clipNorm { _ = clipGradientsByGlobalNorm(parameters, maxNorm: maxNorm) }
