@@ -91,40 +91,95 @@ public struct Vocabulary: Sendable, Equatable {
         try decode(try FileIO.readAll(path), file: FileIO.displayName(path))
     }
 
-    /// Parses the text of ``encoded()``; errors name `file`.
+    /// Parses the text of ``encoded()``; errors name `file` and the line. One pass over the bytes:
+    /// each id is validated as UTF-8 and entered in the lookup table as it is read (a repeated id
+    /// is an error naming both lines), so the first lookup after loading costs nothing more.
     public static func decode(_ bytes: [UInt8], file: String) throws(DataError) -> Vocabulary {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw .invalidUTF8(file: file, line: 1, column: "id")
+        let newline = UInt8(ascii: "\n"), tab = UInt8(ascii: "\t")
+        let headEnd = bytes.firstIndex(of: newline) ?? bytes.count
+        guard headEnd > 0 || !bytes.isEmpty else { throw .emptyFile(file: file) }
+        guard let first = String(validating: bytes[0..<headEnd], as: UTF8.self) else {
+            throw .invalidUTF8(file: file, line: 1, column: "header")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last == "" { lines.removeLast() }
-        guard let first = lines.first else { throw .emptyFile(file: file) }
         let head = first.split(separator: " ")
         guard head.count == 5, head[0] == "#", head[1] == "twotower", head[2] == "vocabulary",
-              let expected = Int(head[4]) else {
+              let expected = Int(head[4]), expected >= 0 else {
             throw .unrecognizedFormat(file: file, detail: "expected a first line \"# twotower vocabulary <name> <count>\", found \"\(first.prefix(60))\"")
         }
+        // At most one row per remaining line: a wrong count cannot make us reserve absurd memory.
+        let capacity = min(expected, bytes.count - headEnd)
         var ids: [String] = [], counts: [Int] = []
-        ids.reserveCapacity(expected); counts.reserveCapacity(expected)
-        for (n, line) in lines.dropFirst().enumerated() {
-            let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard parts.count == 2 else { throw .missingFields(file: file, line: n + 2, expected: 2, found: parts.count) }
-            guard let c = Int(parts[1]), c >= 0 else {
-                throw .invalidField(file: file, line: n + 2, column: "count", expected: "a non-negative integer", found: String(parts[1]))
+        var table = [String: Int32](minimumCapacity: capacity)
+        ids.reserveCapacity(capacity); counts.reserveCapacity(capacity)
+        var failure: DataError?
+        let validUTF8 = String(validating: bytes, as: UTF8.self) != nil
+        bytes.withUnsafeBufferPointer { all in
+            var start = headEnd + 1, line = 2
+            while start < all.count {
+                var end = start
+                while end < all.count && all[end] != newline { end += 1 }
+                var cut = start
+                while cut < end && all[cut] != tab { cut += 1 }
+                guard cut < end else {
+                    failure = .missingFields(file: file, line: line, expected: 2, found: 1)
+                    return
+                }
+                let idBytes = UnsafeBufferPointer(rebasing: all[start ..< cut])
+                // The whole text was validated at once below; only on failure is each line checked.
+                if !validUTF8, String(validating: idBytes, as: UTF8.self) == nil {
+                    failure = .invalidUTF8(file: file, line: line, column: "id")
+                    return
+                }
+                let id = String(decoding: idBytes, as: UTF8.self)
+                var count = 0, digits = 0, valid = cut + 1 < end
+                for k in (cut + 1) ..< end {
+                    let digit = Int(all[k]) - 48
+                    guard digit >= 0 && digit <= 9 else { valid = false; break }
+                    let (times10, o1) = count.multipliedReportingOverflow(by: 10)
+                    let (sum, o2) = times10.addingReportingOverflow(digit)
+                    guard !o1 && !o2 else { valid = false; break }
+                    count = sum
+                    digits += 1
+                }
+                guard valid && digits > 0 else {
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: all[(cut + 1) ..< end]), as: UTF8.self)
+                    failure = text.contains("\t")
+                        ? .missingFields(file: file, line: line, expected: 2, found: text.split(separator: "\t", omittingEmptySubsequences: false).count + 1)
+                        : .invalidField(file: file, line: line, column: "count", expected: "a non-negative integer", found: text)
+                    return
+                }
+                if let earlier = table.updateValue(Int32(truncatingIfNeeded: ids.count), forKey: id) {
+                    failure = .unrecognizedFormat(file: file, detail: "line \(line) repeats the id \(id.debugDescription) of line \(Int(earlier) + 2)")
+                    return
+                }
+                ids.append(id)
+                counts.append(count)
+                start = end + 1
+                line += 1
             }
-            ids.append(String(parts[0])); counts.append(c)
         }
+        if let failure { throw failure }
         guard ids.count == expected else {
             throw .unrecognizedFormat(file: file, detail: "expected \(expected) ids (from the first line), found \(ids.count)")
         }
-        if Set(ids).count != ids.count { throw .unrecognizedFormat(file: file, detail: "the vocabulary repeats an id") }
-        return Vocabulary(name: String(head[3]), ids: ids, counts: counts)
+        return Vocabulary(name: String(head[3]), ids: ids, counts: counts, lookup: table)
+    }
+
+    /// A vocabulary whose lookup table is already built (by ``decode(_:file:)``).
+    private init(name: String, ids: [String], counts: [Int], lookup: [String: Int32]) {
+        self.name = name
+        self.ids = ids
+        self.counts = counts
+        self.index = LookupCache(table: lookup)
     }
 }
 
 /// The String → row dictionary of a vocabulary, built on first lookup (reading never needs it).
 final class LookupCache: Sendable {
-    private let table = Mutex<[String: Int32]?>(nil)
+    private let table: Mutex<[String: Int32]?>
+
+    /// An empty cache, built on first lookup; or one holding `table` already.
+    init(table: [String: Int32]? = nil) { self.table = Mutex(table) }
 
     func lookup(_ id: String, ids: [String]) -> Int32? {
         table.withLock { table in

@@ -78,6 +78,17 @@ public enum ModelDirectory {
     public static func read<Config: Decodable>(_ type: Config.Type, from path: String) throws
         -> ModelDirectoryContents<Config>
     {
+        try read(type, from: path, decodingExtras: { _ in () }).contents
+    }
+
+    /// ``read(_:from:)``, with `decodeExtras` run on the verified extra files on a second thread
+    /// while the weights are read, checksummed and decoded (the two take about as long for a
+    /// large model: vocabularies of 10⁶ ids against 10⁸ weights). An error of the weights is
+    /// thrown first, then one of `decodeExtras`.
+    public static func read<Config: Decodable, Extras: Sendable>(
+        _ type: Config.Type, from path: String,
+        decodingExtras decodeExtras: @escaping @Sendable ([String: Data]) throws -> Extras
+    ) throws -> (contents: ModelDirectoryContents<Config>, extras: Extras) {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw PersistenceError.notAModelDirectory(path: path, reason: "it does not exist")
@@ -110,6 +121,15 @@ public enum ModelDirectory {
             try verify(data, entry, file: filePath)
             extra[name] = data
         }
+        let extrasResult = ConcurrentResult<Extras>()
+        let verifiedExtras = extra
+        let extrasDone = DispatchGroup()
+        extrasDone.enter()
+        DispatchQueue.global().async {
+            extrasResult.set(Result { try decodeExtras(verifiedExtras) })
+            extrasDone.leave()
+        }
+        defer { extrasDone.wait() }  // never return while the second thread still runs
         let weightsPath = path + "/" + weightsFileName
         let weightsData = try readFileBytes(weightsPath)
         try verify(weightsData, weightsEntry, file: weightsPath)
@@ -120,7 +140,9 @@ public enum ModelDirectory {
         do { config = try JSONDecoder().decode(ConfigBox<Config>.self, from: manifestData).config } catch {
             throw PersistenceError.invalidConfig(file: configPath, reason: describe(error))
         }
-        return ModelDirectoryContents(config: config, weights: weights, extraFiles: extra)
+        extrasDone.wait()
+        let extras = try extrasResult.get()
+        return (ModelDirectoryContents(config: config, weights: weights, extraFiles: extra), extras)
     }
 
     /// Whether `path` holds a `config.json` naming the TwoTower model format (any version).
@@ -248,3 +270,14 @@ public struct ModelDirectoryContents<Config> {
 }
 
 extension ModelDirectoryContents: Sendable where Config: Sendable {}
+
+/// A value set by one thread and read by another after a join.
+private final class ConcurrentResult<Value>: @unchecked Sendable {
+    // @unchecked: written once before `DispatchGroup.leave()`, read after `wait()`.
+    private var result: Result<Value, any Error>?
+    func set(_ value: Result<Value, any Error>) { result = value }
+    func get() throws -> Value {
+        guard let result else { preconditionFailure("ConcurrentResult read before it was set") }
+        return try result.get()
+    }
+}

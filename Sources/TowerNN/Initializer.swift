@@ -21,7 +21,7 @@ public enum Initializer: Sendable, Equatable {
     /// `fanOut = columns`.
     public func matrix(rows: Int, columns: Int, using rng: inout some RandomNumberGenerator) -> Matrix {
         var m = Matrix(rows: rows, columns: columns)
-        fill(&m, fanIn: rows, fanOut: columns, using: &rng)
+        if self != .zeros { fill(&m, fanIn: rows, fanOut: columns, using: &rng) }  // a new matrix is already zero
         return m
     }
 

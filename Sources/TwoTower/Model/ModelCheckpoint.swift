@@ -67,15 +67,18 @@ public struct ModelCheckpoint: Sendable {
     /// - Throws: ``PersistenceError``: `invalidConfig` naming the `config.json` field, `corruptFile`
     ///   naming the tensor whose shape disagrees with the configuration, and those of ``ModelDirectory/read(_:from:)``.
     public static func load(from path: String) throws -> ModelCheckpoint {
-        let contents = try ModelDirectory.read(SavedModelConfiguration.self, from: path)
-        guard let userText = contents.extraFiles["users.vocab"] else {
-            throw PersistenceError.missingFile(directory: path, file: "users.vocab")
+        // The vocabularies are decoded on a second thread while the weights are checked and decoded.
+        let (contents, vocabularies) = try ModelDirectory.read(SavedModelConfiguration.self, from: path) { files in
+            guard let userText = files["users.vocab"] else {
+                throw PersistenceError.missingFile(directory: path, file: "users.vocab")
+            }
+            guard let itemText = files["items.vocab"] else {
+                throw PersistenceError.missingFile(directory: path, file: "items.vocab")
+            }
+            return (try Vocabulary.decode([UInt8](userText), file: "\(path)/users.vocab"),
+                    try Vocabulary.decode([UInt8](itemText), file: "\(path)/items.vocab"))
         }
-        guard let itemText = contents.extraFiles["items.vocab"] else {
-            throw PersistenceError.missingFile(directory: path, file: "items.vocab")
-        }
-        let users = try Vocabulary.decode([UInt8](userText), file: "\(path)/users.vocab")
-        let items = try Vocabulary.decode([UInt8](itemText), file: "\(path)/items.vocab")
+        let (users, items) = vocabularies
         let c = contents.config
         try c.check(against: contents.weights, directory: path)
         guard users.count == c.userCount, items.count == c.itemCount else {
@@ -109,10 +112,15 @@ public struct ModelCheckpoint: Sendable {
             }
         }
         let c = configuration
+        // The saved embedding tables go straight into the towers (no random draws, no second copy).
+        var tables: [String: Matrix] = [:]
+        for name in weights.tensors.keys where name.hasPrefix("user.") || name.hasPrefix("item.") {
+            if !name.contains(".mlp."), let m = try? weights.matrix(name) { tables[name] = m }
+        }
         let model = TwoTowerModel(configuration: c.model, userCount: c.userCount, itemCount: c.itemCount,
                                   userFeatures: try features(c.userFeatures, "user", entities: c.userCount),
                                   itemFeatures: try features(c.itemFeatures, "item", entities: c.itemCount),
-                                  seed: 0)
+                                  seed: 0, loadedTables: tables)
         for p in model.parameters {
             let value = try weights.matrix(p.name)
             guard value.rows == p.rows, value.columns == p.columns else {

@@ -34,8 +34,12 @@ public final class Tower {
     private var partGradient = Matrix(rows: 0, columns: 0)
 
     /// Builds a tower from `configuration` for `entityCount` entities and their side `features`
-    /// (used by MLP towers only), seeded by `seed`.
-    public init(name: String, entityCount: Int, features: [EntityFeature], configuration: ModelConfiguration, seed: UInt64) {
+    /// (used by MLP towers only), seeded by `seed`. `loadedTables` holds embedding tables to use
+    /// as they are instead of random draws, by parameter name (`item.id`, `user.genres`…) — a saved
+    /// model's, so loading 10⁸ weights neither draws 10⁸ normals nor allocates the tables twice; a
+    /// table of the wrong shape is ignored (the checkpoint's shape check reports it).
+    public init(name: String, entityCount: Int, features: [EntityFeature], configuration: ModelConfiguration, seed: UInt64,
+                loadedTables: [String: Matrix] = [:]) {
         precondition(entityCount > 0, "Tower \(name): no entities")
         self.name = name
         self.entityCount = entityCount
@@ -44,15 +48,22 @@ public final class Tower {
         let useFeatures = configuration.tower == .mlp ? features : []
         precondition(useFeatures.allSatisfy { $0.entityCount == entityCount },
                      "Tower \(name): a feature describes a different number of entities than \(entityCount)")
+        func table(_ tableName: String, rows: Int, columns: Int, seed: UInt64) -> Parameter {
+            if let loaded = loadedTables[tableName], loaded.rows == rows, loaded.columns == columns {
+                return Parameter(name: tableName, value: loaded, sparse: true)
+            }
+            var rng = Xoshiro256(seed: seed)
+            return Parameter(name: tableName,
+                             value: Initializer.truncatedNormal(standardDeviation: 0.05).matrix(rows: rows, columns: columns, using: &rng),
+                             sparse: true)
+        }
         func width(_ cardinality: Int) -> Int { Tower.embeddingWidth(cardinality: cardinality, configuration: configuration) }
-        idEmbedding = Embedding(vocabularySize: entityCount, dimensions: width(entityCount),
-                                initializer: .truncatedNormal(standardDeviation: 0.05),
-                                seed: seeds.next(), name: "\(name).id")
+        idEmbedding = Embedding(table: table("\(name).id", rows: entityCount, columns: width(entityCount), seed: seeds.next()))
         self.features = useFeatures
         featureBags = useFeatures.map {
-            EmbeddingBag(vocabularySize: $0.vocabularySize, dimensions: width($0.vocabularySize), combiner: .mean,
-                         initializer: .truncatedNormal(standardDeviation: 0.05),
-                         seed: seeds.next(), name: "\(name).\($0.name)")
+            EmbeddingBag(table: table("\(name).\($0.name)", rows: $0.vocabularySize, columns: width($0.vocabularySize),
+                                      seed: seeds.next()),
+                         combiner: .mean)
         }
         if configuration.tower == .mlp {
             let input = idEmbedding.dimensions + featureBags.reduce(0) { $0 + $1.dimensions }
@@ -107,6 +118,9 @@ public final class Tower {
 
     /// Embeddings of every entity `[entityCount, dimensions]`, computed in blocks, inference mode.
     public func embedAll(blockSize: Int = 4096) -> Matrix {
+        // An MF tower without normalisation is its id table: share it (copy-on-write) instead of
+        // copying 4·rows·d bytes.
+        if mlp == nil && normalize == nil && idEmbedding.dimensions == dimensions { return idEmbedding.table.value }
         var all = Matrix(rows: entityCount, columns: dimensions)
         var rows = [Int32](repeating: 0, count: blockSize)
         var start = 0

@@ -18,15 +18,17 @@ public final class TwoTowerModel {
 
     /// A freshly initialised model for `userCount` users and `itemCount` items, with optional side
     /// features (used by MLP towers; item features only with `useItemFeatures`), seeded by `seed`.
+    /// `loadedTables`: embedding tables by parameter name used instead of random draws (see ``Tower``).
     public init(configuration: ModelConfiguration, userCount: Int, itemCount: Int,
-                userFeatures: [EntityFeature] = [], itemFeatures: [EntityFeature] = [], seed: UInt64) {
+                userFeatures: [EntityFeature] = [], itemFeatures: [EntityFeature] = [], seed: UInt64,
+                loadedTables: [String: Matrix] = [:]) {
         self.configuration = configuration
         var seeds = SplitMix64(seed: seed)
         queryTower = Tower(name: "user", entityCount: userCount, features: userFeatures,
-                           configuration: configuration, seed: seeds.next())
+                           configuration: configuration, seed: seeds.next(), loadedTables: loadedTables)
         itemTower = Tower(name: "item", entityCount: itemCount,
                           features: configuration.useItemFeatures ? itemFeatures : [],
-                          configuration: configuration, seed: seeds.next())
+                          configuration: configuration, seed: seeds.next(), loadedTables: loadedTables)
         parameters = queryTower.parameters + itemTower.parameters
     }
 
