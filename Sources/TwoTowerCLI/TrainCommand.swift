@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TowerFormats
+import TowerReport
 import TowerWorkflows
 import TwoTower
 
@@ -24,6 +25,11 @@ struct TrainCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Save the trained model to this directory.", valueName: "dir"))
     var output: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Write TensorBoard scalars to a new event file in this directory (created if missing): per step train/loss, train/learning_rate and train/examples_per_second; per epoch epoch/loss and epoch/validation; after the run the test metrics as test/<metric>. View them with `tensorboard --logdir DIR`.",
+        valueName: "dir"))
+    var tensorboard: String?
 
     @Flag(name: .customLong("validate"), help: "Hold out a validation set and report the validation metric after every epoch (implied by --patience).")
     var validationSet = false
@@ -62,7 +68,15 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let run = try makeRun()
         let progress = TrainingProgress.standardOutput(quiet: quiet, totalEpochs: run.training.epochs)
-        let report = try namingFlags { try run.run(progress: progress) { line in if !quiet { print(line) } } }
+        // Created before training, so an unusable directory fails at once.
+        let events = try tensorboard.map { try TensorBoardObserver(directory: $0) }
+        let observer: any TrainingObserver = events.map { ObserverGroup([progress, $0]) } ?? progress
+        let report = try namingFlags { try run.run(progress: observer) { line in if !quiet { print(line) } } }
+        if let events {
+            try events.write(report)
+            try events.close()
+            if !quiet { print("wrote TensorBoard events to \(events.writer.path)") }
+        }
         print(report.table)
         if !quiet {
             print(String(format: "trained %d epochs in %.1fs (%.0f examples/s); evaluated %d %@",
