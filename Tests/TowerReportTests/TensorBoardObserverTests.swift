@@ -105,7 +105,8 @@ import TwoTower
         let events = try EventFileReader.events(atPath: observer.writer.path)
         #expect(events.first?.fileVersion == "brain.Event:2")
         let steps = recorder.losses.count
-        #expect(steps > 3 * 10, "\(steps) steps")
+        let perEpoch = (report.statistics.interactions + run.training.batchSize - 1) / run.training.batchSize
+        #expect(steps == 3 * perEpoch && perEpoch > 3, "\(steps) steps for \(report.statistics.interactions) rows")
         #expect(observer.globalStep == steps && recorder.finished == 1)
 
         let losses = Self.series(events, "train/loss")
