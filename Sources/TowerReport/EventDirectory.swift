@@ -38,7 +38,7 @@ enum EventDirectory {
     /// (`tensorflow/core/util/events_writer.cc`), with `.<n>` appended for the `n`-th retry when a
     /// file of that name exists.
     static func fileName(wallTime: Double, hostname: String, attempt: Int = 0) -> String {
-        let seconds = wallTime.isFinite ? Int64(wallTime.rounded(.down)) : 0
+        let seconds = Int64(exactly: wallTime.rounded(.down)) ?? 0  // 0 for NaN, infinities, out of range
         let digits = String(seconds)
         let padded = String(repeating: "0", count: max(0, 10 - digits.count)) + digits
         return "events.out.tfevents.\(padded).\(hostname)" + (attempt > 0 ? ".\(attempt)" : "")
