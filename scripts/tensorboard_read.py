@@ -111,6 +111,8 @@ def main():
         check(len(written) == 1 and written[0][0] == train["best_epoch"] and close(written[0][1], value),
               f"test/{name}: {written} != {value} at step {train['best_epoch']}")
 
+    if failures:
+        return
     print(f"tensorboard_read: {path}: {len(raw)} events; {steps} steps, {epochs} epochs, "
           f"{len(report['metrics'])} test metrics; {len(tags)} tags match {args.metrics}")
 
