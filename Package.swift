@@ -92,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "TwoTowerBench",
             dependencies: [
-                "TowerCore", "TowerNN", "TowerData", "TwoTower", "TowerWorkflows", "TowerDistributed",
+                "TowerCore", "TowerNN", "TowerData", "TwoTower", "TowerWorkflows", "TowerDistributed", "TowerReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TowerTestSupport", dependencies: ["TowerCore"], path: "Tests/TowerTestSupport"),
