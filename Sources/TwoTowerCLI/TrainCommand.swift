@@ -27,7 +27,7 @@ struct TrainCommand: ParsableCommand {
     var output: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Write TensorBoard scalars to a new event file in this directory (created if missing): per step train/loss, train/learning_rate and train/examples_per_second; per epoch epoch/loss and epoch/validation; after the run the test metrics as test/<metric>. View them with `tensorboard --logdir DIR`.",
+        "Write TensorBoard scalars to a new event file in this directory (created if missing): per step train/loss, train/learning_rate and train/examples_per_second; per epoch epoch/loss and epoch/validation; after the run the test metrics as test/<metric>. View them with `tensorboard --logdir <dir>`.",
         valueName: "dir"))
     var tensorboard: String?
 
