@@ -7,6 +7,8 @@
 // TowerFormats: file formats and atomic writes; TwoTower: the retrieval library;
 // TowerWorkflows: the application layer (data source → training run → report) that executables drive.
 // TowerServing (TowerWorkflows ← TowerServing ← TwoTowerCLI): the HTTP retrieval service on Hummingbird.
+// TowerReport (TwoTower, TowerWorkflows ← TowerReport ← TwoTowerCLI): TensorBoard event files
+// (TFRecord framing, CRC-32C, a minimal protobuf encoder) written by a training observer.
 // TowerDistributed (no dependencies; CMPI over mpi.h with the MPI trait): collectives for
 // data-parallel training — a Communicator protocol, a single-process group and Open MPI's world.
 // No unconditional unsafeFlags: the AVX2/FMA kernel is compiled through a
@@ -24,6 +26,7 @@ let package = Package(
         .library(name: "TwoTower", targets: ["TwoTower"]),
         .library(name: "TowerWorkflows", targets: ["TowerWorkflows"]),
         .library(name: "TowerServing", targets: ["TowerServing"]),
+        .library(name: "TowerReport", targets: ["TowerReport"]),
         .library(name: "TowerDistributed", targets: ["TowerDistributed"]),
         .executable(name: "twotower", targets: ["TwoTowerCLI"]),
         .executable(name: "twotower-bench", targets: ["TwoTowerBench"]),
@@ -78,17 +81,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),
+        .target(name: "TowerReport", dependencies: ["TwoTower", "TowerWorkflows"]),
         .executableTarget(
             name: "TwoTowerCLI",
             dependencies: [
-                "TowerWorkflows", "TowerServing", "TwoTower", "TowerData",
+                "TowerWorkflows", "TowerServing", "TowerReport", "TwoTower", "TowerData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "TwoTowerBench",
             dependencies: [
-                "TowerCore", "TowerNN", "TowerData", "TwoTower", "TowerWorkflows", "TowerDistributed",
+                "TowerCore", "TowerNN", "TowerData", "TwoTower", "TowerWorkflows", "TowerDistributed", "TowerReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "TowerTestSupport", dependencies: ["TowerCore"], path: "Tests/TowerTestSupport"),
@@ -105,6 +109,10 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(name: "TowerDistributedTests", dependencies: ["TowerDistributed"]),
+        .testTarget(
+            name: "TowerReportTests",
+            dependencies: ["TowerReport", "TowerWorkflows", "TwoTower", "TowerData", "TowerTestSupport"],
+            exclude: ["Reference"]),
         .testTarget(name: "TwoTowerCLITests", dependencies: ["TwoTowerCLI", "TowerTestSupport"]),
     ]
 )

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TowerDistributed
 import TowerFormats
+import TowerReport
 import TowerWorkflows
 import TwoTower
 
@@ -26,6 +27,11 @@ struct TrainCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Save the trained model to this directory.", valueName: "dir"))
     var output: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Write TensorBoard scalars to a new event file in this directory (created if missing): per step train/loss, train/learning_rate and train/examples_per_second; per epoch epoch/loss and epoch/validation; after the run the test metrics as test/<metric>. View them with `tensorboard --logdir <dir>`.",
+        valueName: "dir"))
+    var tensorboard: String?
 
     @Flag(name: .customLong("validate"), help: "Hold out a validation set and report the validation metric after every epoch (implied by --patience).")
     var validationSet = false
@@ -72,9 +78,12 @@ struct TrainCommand: ParsableCommand {
         run.communicator = try WorldCommunicator.current(environment: ProcessInfo.processInfo.environment)
         let communicator = run.communicator
         let progress = TrainingProgress.standardOutput(quiet: quiet, totalEpochs: run.training.epochs)
+        // Created before training, so an unusable directory fails at once (rank 0 alone writes).
+        let events = communicator.rank == 0 ? try tensorboard.map { try TensorBoardObserver(directory: $0) } : nil
+        let observer: any TrainingObserver = events.map { ObserverGroup([progress, $0]) } ?? progress
         let report: RunReport
         do {
-            report = try namingFlags { try run.run(progress: progress) { line in if !quiet { print(line) } } }
+            report = try namingFlags { try run.run(progress: observer) { line in if !quiet { print(line) } } }
         } catch {
             // One rank failing alone would leave the others waiting in a collective: end the job.
             guard communicator.size > 1 else { throw error }
@@ -82,6 +91,11 @@ struct TrainCommand: ParsableCommand {
             communicator.abort(code: 1)
         }
         guard communicator.rank == 0 else { return }
+        if let events {
+            try events.write(report)
+            try events.close()
+            if !quiet { print("wrote TensorBoard events to \(events.writer.path)") }
+        }
         print(report.table)
         if !quiet {
             print(String(format: "trained %d epochs in %.1fs (%.0f examples/s); evaluated %d %@",

@@ -22,6 +22,12 @@ import TwoTower
         #expect(run.training.downscoreFalseNegatives)
     }
 
+    @Test func tensorboardTakesADirectory() throws {
+        #expect(try train([]).tensorboard == nil)
+        #expect(try train(["--tensorboard", "runs/a"]).tensorboard == "runs/a")
+        #expect(throws: (any Error).self) { try train(["--tensorboard"]) }
+    }
+
     @Test func optionsReachTheConfiguration() throws {
         let run = try train([
             "--data", "ratings.csv", "--format", "csv", "--user-column", "uid", "--item-column", "sku",

@@ -50,6 +50,27 @@ import TwoTower
         try InspectCommand.parse(data).run()
     }
 
+    @Test func trainWritesTensorBoardEvents() throws {
+        let dir = temporaryDirectory("cli-tensorboard")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try SynthCommand.parse(["--out", dir, "--users", "120", "--items", "60", "--interactions", "1500",
+                                "--factors", "4", "--seed", "4"]).run()
+        let data = ["--data", "\(dir)/interactions.csv", "--timestamp-column", "timestamp", "--dim", "4",
+                    "--epochs", "1", "--batch-size", "256", "--eval-k", "5", "--no-early-stopping", "--quiet"]
+        try TrainCommand.parse(data + ["--tensorboard", "\(dir)/logs/run"]).run()
+        let files = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/logs/run")
+        #expect(files.count == 1 && files[0].hasPrefix("events.out.tfevents."), "\(files)")
+        let size = try FileManager.default.attributesOfItem(atPath: "\(dir)/logs/run/\(files[0])")[.size] as? Int ?? 0
+        #expect(size > 100)
+        // A directory that cannot be created stops the command before training, naming the path.
+        do {
+            try TrainCommand.parse(data + ["--tensorboard", "\(dir)/interactions.csv/logs"]).run()
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("\(dir)/interactions.csv/logs: cannot create the TensorBoard directory"), "\(error)")
+        }
+    }
+
     @Test func missingFilesAndForeignModelsAreClearErrors() throws {
         let dir = temporaryDirectory("cli-errors")
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -61,7 +61,7 @@ extension Trainer {
                 sum += Double(loss) * Double(batch.count)
                 count += batch.count
                 progress?.step(epoch: epoch, step: step, totalSteps: batches.batchesPerEpoch,
-                               loss: loss, examples: batch.count)
+                               loss: loss, examples: batch.count, learningRate: optimizer.learningRate)
             }
             seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             examples += count

@@ -6,6 +6,11 @@
 public protocol TrainingObserver: AnyObject {
     /// After each training step. `loss` is the batch's mean loss; `examples` its row count.
     func step(epoch: Int, step: Int, totalSteps: Int, loss: Float, examples: Int)
+    /// After each training step, with the learning rate that step used (after warm-up or decay).
+    /// ``Trainer/fit(_:observer:validate:)`` calls this one; the default forwards to
+    /// ``step(epoch:step:totalSteps:loss:examples:)``, so observers that do not need the rate
+    /// implement only that.
+    func step(epoch: Int, step: Int, totalSteps: Int, loss: Float, examples: Int, learningRate: Float)
     /// After each epoch: the epoch's mean loss and, when validating, the watched metric.
     func epochEnded(epoch: Int, loss: Double, validation: Double?)
     /// A human-readable line (early stopping, restored parameters).
@@ -16,6 +21,9 @@ public protocol TrainingObserver: AnyObject {
 
 public extension TrainingObserver {
     func step(epoch: Int, step: Int, totalSteps: Int, loss: Float, examples: Int) {}
+    func step(epoch: Int, step: Int, totalSteps: Int, loss: Float, examples: Int, learningRate: Float) {
+        self.step(epoch: epoch, step: step, totalSteps: totalSteps, loss: loss, examples: examples)
+    }
     func epochEnded(epoch: Int, loss: Double, validation: Double?) {}
     func message(_ text: String) {}
     func finish() {}
