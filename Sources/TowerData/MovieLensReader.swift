@@ -44,7 +44,7 @@ public enum MovieLensReader {
         let head = (try? handle?.read(upToCount: 4096)) ?? nil
         try? handle?.close()
         guard let head, !head.isEmpty else { throw .emptyFile(file: FileIO.displayName(path)) }
-        let firstLine = String(decoding: head.prefix { $0 != 0x0A }, as: UTF8.self)
+        let firstLine = String(decoding: head.prefix { $0 != 0x0A && $0 != 0x0D }, as: UTF8.self)
         if firstLine.contains("::") { return (.dat, path) }
         if firstLine.hasPrefix("userId,movieId") || firstLine.hasPrefix("\u{FEFF}userId,movieId") { return (.csv, path) }
         let tabs = firstLine.split(separator: "\t")
