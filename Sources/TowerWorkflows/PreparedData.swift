@@ -58,6 +58,7 @@ extension DataSource {
         if let test {
             var (testLog, testReport) = try read(test, vocabularies: (log.userVocabulary, log.itemVocabulary))
             note(testReport, into: &notes)
+            try TestFileCheck.requireKnownRows(testLog, report: testReport, test: test, vocabularies: "the training data \(path)")
             if let r = minimumRating { testLog = try testLog.filtered(minRating: r) }
             split = DatasetSplit(train: log, test: testLog, unknownTestUsers: testReport.unknownUsers,
                                  unknownTestItems: testReport.unknownItems)

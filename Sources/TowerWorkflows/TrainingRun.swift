@@ -53,6 +53,11 @@ public struct TrainingRun: Sendable {
         let prepared = try data.prepare(seed: training.seed, validation: wantsValidation)
         try checkSameData(prepared)
         guard prepared.split.test.count > 0 else {
+            // A given test file whose ids are all unknown is reported by `prepare`.
+            if let test = data.testPath {
+                let filter = data.minimumRating.map { " rated at least \($0)" } ?? ""
+                throw ConfigurationError("{testPath} \(test): no test interaction\(filter) left to evaluate on")
+            }
             throw ConfigurationError("\(prepared.name): nothing held out to evaluate on (a user needs at least 2 interactions to have one held out, 3 with a validation set; or give --test)")
         }
         if wantsValidation, (prepared.split.validation?.count ?? 0) == 0 {
