@@ -27,15 +27,11 @@ public enum SplitStrategy: Sendable, Equatable {
         case "leave-last-out" where parts.count == 1: self = .leaveLastOut(validation: validation)
         case "leave-one-out" where parts.count == 1: self = .leaveOneOut(validation: validation)
         case "ratio" where parts.count == 2 || parts.count == 3:
-            guard let t = Double(parts[1]), t > 0, t <= 1, let v = parts.count == 3 ? Double(parts[2]) : 0, v >= 0, t + v <= 1 else {
-                throw .invalidRequest("split \"\(text)\": expected ratio:<train> or ratio:<train>:<validation> with fractions in (0, 1] summing to at most 1")
-            }
+            let (t, v) = try Self.ratioFractions(text, parts)
             self = .ratio(train: t, validation: v)
         case "time" where parts.count == 2 || parts.count == 3:
-            guard let c = Int64(parts[1]), parts.count == 2 || Int64(parts[2]) != nil else {
-                throw .invalidRequest("split \"\(text)\": expected time:<cutoff> or time:<cutoff>:<validation cutoff> in integer timestamps")
-            }
-            self = .timeCutoff(cutoff: c, validationCutoff: parts.count == 3 ? Int64(parts[2]) : nil)
+            let (c, v) = try Self.timeCutoffs(text, parts)
+            self = .timeCutoff(cutoff: c, validationCutoff: v)
         default:
             throw .invalidRequest("split \"\(text)\": expected leave-last-out, leave-one-out, ratio:<train>[:<validation>] or time:<cutoff>[:<validation cutoff>]")
         }

@@ -118,14 +118,20 @@ public enum DelimitedReader {
                         throw .invalidUTF8(file: name, line: tok.line, column: columnName(fb.fieldIndex))
                     }
                 }
-                guard let (user, userIsNew) = builder.userRow(up, un) else { report.unknownUsers += 1; continue }
+                guard let (user, userIsNew) = builder.userRow(up, un) else {
+                    report.dropUnknownUser(up, un, line: tok.line)
+                    continue
+                }
                 if userIsNew {
                     for k in builder.userFeatures.indices {
                         let f = builder.userFeatures[k].fieldIndex
                         builder.userFeatures[k].addRow(tok.start(f), tok.length(f))
                     }
                 }
-                guard let (item, itemIsNew) = builder.itemRow(ip, inn) else { report.unknownItems += 1; continue }
+                guard let (item, itemIsNew) = builder.itemRow(ip, inn) else {
+                    report.dropUnknownItem(ip, inn, line: tok.line)
+                    continue
+                }
                 if itemIsNew {
                     for k in builder.itemFeatures.indices {
                         let f = builder.itemFeatures[k].fieldIndex

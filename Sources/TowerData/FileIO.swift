@@ -12,14 +12,50 @@ enum FileIO {
         path.split(separator: "/").last.map(String.init) ?? path
     }
 
+    /// The operating system's reason for the last failed call: `strerror(errno)`, e.g. "Too many
+    /// levels of symbolic links" (ELOOP), "Permission denied" (EACCES), "Not a directory" (ENOTDIR).
+    static func systemReason() -> String { String(cString: strerror(errno)) }
+
+    /// Why `path` cannot be reached (`stat` fails), in the system's words; `nil` when it can.
+    static func unreachable(_ path: String) -> String? {
+        var st = stat()
+        return stat(path, &st) == 0 ? nil : systemReason()
+    }
+
+    /// The error for a path that cannot be reached or opened: the path as given and the system's reason.
+    static func cannotOpen(_ path: String, _ reason: String, what: String = "the file") -> DataError {
+        .io(file: path, message: "cannot open \(what) (\(reason))")
+    }
+
     /// The whole file, through TowerFormats' reader; failures become ``DataError/io(file:message:)``.
     static func readAll(_ path: String) throws(DataError) -> [UInt8] {
         do { return [UInt8](try readFileBytes(path)) } catch {
             guard case .fileSystem(_, _, let reason) = error else {
-                throw .io(file: displayName(path), message: "cannot read the file (\(error))")
+                throw .io(file: path, message: "cannot read the file (\(error))")
             }
-            throw .io(file: displayName(path), message: "cannot read the file (\(reason))")
+            throw .io(file: path, message: "cannot read the file (\(reason))")
         }
+    }
+
+    /// The first `count` bytes of the file (fewer when it is shorter).
+    /// - Throws: ``DataError/io(file:message:)`` with the path and the system's reason.
+    static func readHead(_ path: String, count: Int) throws(DataError) -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw cannotOpen(path, systemReason()) }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let n = head.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(file: path, message: "cannot read the file (\(systemReason()))")
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        head.removeSubrange(filled...)
+        return head
     }
 
     /// Writes `bytes` atomically through TowerFormats' ``AtomicFile``.
@@ -51,12 +87,10 @@ final class ChunkedFile {
         self.name = FileIO.displayName(path)
         var st = stat()
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            throw .io(file: FileIO.displayName(path), message: "cannot open the file (\(String(cString: strerror(errno))))")
-        }
+        guard fd >= 0 else { throw FileIO.cannotOpen(path, FileIO.systemReason()) }
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) != S_IFDIR else {
             close(fd)
-            throw .io(file: FileIO.displayName(path), message: "is a directory, not a file")
+            throw .io(file: path, message: "is a directory, not a file")
         }
         self.fd = fd
         fileSize = Int(st.st_size)

@@ -34,13 +34,13 @@ public enum LightGCNReader {
                 }
                 let (up, un) = FieldParsing.trimmed(tok.start(first), tok.length(first))
                 guard let (user, _) = builder.userRow(up, un) else {
-                    report.unknownUsers += 1
+                    report.dropUnknownUser(up, un, line: tok.line)
                     continue
                 }
                 for f in (first + 1)..<tok.fieldCount {
                     let (p, n) = FieldParsing.trimmed(tok.start(f), tok.length(f))
                     if n == 0 { continue }
-                    guard let (item, _) = builder.itemRow(p, n) else { report.unknownItems += 1; continue }
+                    guard let (item, _) = builder.itemRow(p, n) else { report.dropUnknownItem(p, n, line: tok.line); continue }
                     builder.append(user: user, item: item)
                 }
             } catch {

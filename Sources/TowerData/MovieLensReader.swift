@@ -22,14 +22,17 @@ public enum MovieLensReader {
     /// Finds the ratings file and its variant: `path` may be a directory holding one of the
     /// known files, or a file recognised by its name or, failing that, its first line.
     public static func detect(path: String) throws(DataError) -> (variant: Variant, ratingsPath: String) {
+        if let reason = FileIO.unreachable(path) { throw FileIO.cannotOpen(path, reason) }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .io(file: FileIO.displayName(path), message: "no such file or directory")
-        }
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
         if isDirectory.boolValue {
+            guard let listing = opendir(path) else { throw FileIO.cannotOpen(path, FileIO.systemReason(), what: "the directory") }
+            closedir(listing)
             for (file, variant) in [("ratings.csv", Variant.csv), ("ratings.dat", .dat), ("u.data", .ml100k)] {
                 let p = (path as NSString).appendingPathComponent(file)
-                if FileManager.default.fileExists(atPath: p) { return (variant, p) }
+                var st = stat()
+                if stat(p, &st) == 0 { return (variant, p) }
+                if errno != ENOENT { throw FileIO.cannotOpen(p, FileIO.systemReason()) }
             }
             throw .unrecognizedFormat(file: FileIO.displayName(path),
                                       detail: "expected a MovieLens directory with ratings.csv, ratings.dat or u.data")
@@ -40,11 +43,9 @@ public enum MovieLensReader {
         case "u.data": return (.ml100k, path)
         default: break
         }
-        let handle = FileHandle(forReadingAtPath: path)
-        let head = (try? handle?.read(upToCount: 4096)) ?? nil
-        try? handle?.close()
-        guard let head, !head.isEmpty else { throw .emptyFile(file: FileIO.displayName(path)) }
-        let firstLine = String(decoding: head.prefix { $0 != 0x0A }, as: UTF8.self)
+        let head = try FileIO.readHead(path, count: 4096)
+        guard !head.isEmpty else { throw .emptyFile(file: FileIO.displayName(path)) }
+        let firstLine = String(decoding: head.prefix { $0 != 0x0A && $0 != 0x0D }, as: UTF8.self)
         if firstLine.contains("::") { return (.dat, path) }
         if firstLine.hasPrefix("userId,movieId") || firstLine.hasPrefix("\u{FEFF}userId,movieId") { return (.csv, path) }
         let tabs = firstLine.split(separator: "\t")

@@ -2,8 +2,9 @@
 ///
 /// RFC 4180: fields may be quoted with `"`; a quoted field may hold delimiters, newlines and
 /// doubled quotes (`""` → `"`). A quote inside an unquoted field is kept literally (lenient, as
-/// most exporters write `5'11"`). `\r\n` and `\n` both end lines; a UTF-8 byte-order mark at the
-/// start is skipped; blank lines are skipped. Field bytes stay in the read buffer (quoted fields
+/// most exporters write `5'11"`). `\r\n` and `\n` both end lines, and so does a lone `\r` in a
+/// file whose first line ends with one (classic Mac OS files: ``lineEnd`` is then `\r`); a UTF-8
+/// byte-order mark at the start is skipped; blank lines are skipped. Field bytes stay in the read buffer (quoted fields
 /// are unescaped in place), valid until the next call to ``next()``.
 struct RecordTokenizer {
     let file: ChunkedFile
@@ -25,6 +26,9 @@ struct RecordTokenizer {
     /// False when the current record is the last one and had no line end.
     private(set) var terminated = true
     private var nextLine = 1
+    /// The byte that ends lines: `\n` (with an optional `\r` before it), or `\r` when the first
+    /// line ends with a `\r` not followed by `\n`.
+    private(set) var lineEnd: UInt8 = 0x0A
 
     init(file: ChunkedFile, delimiter: [UInt8], quoting: Bool, maxRecordBytes: Int) {
         precondition(!delimiter.isEmpty, "RecordTokenizer: empty delimiter")
@@ -58,7 +62,7 @@ struct RecordTokenizer {
             if pos >= file.filled {
                 if file.atEnd { return false }
                 try file.refill(dropping: pos); base = file.buffer; pos = 0
-                if file.consumedBefore == 0 { skipBOM() }
+                if file.consumedBefore == 0 { skipBOM(); detectLineEnd() }
                 continue
             }
             let newlinesBefore = nextLine
@@ -92,6 +96,15 @@ struct RecordTokenizer {
         if file.filled >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { pos = 3 }
     }
 
+    /// Classic Mac OS line ends: the first line end of the file is a `\r` not followed by `\n`.
+    private mutating func detectLineEnd() {
+        var p = pos
+        while p < file.filled && base[p] != 0x0A && base[p] != 0x0D { p += 1 }
+        if p < file.filled && base[p] == 0x0D && (p + 1 < file.filled ? base[p + 1] != 0x0A : file.atEnd) {
+            lineEnd = 0x0D
+        }
+    }
+
     @inline(__always)
     private mutating func addField(_ s: Int, _ n: Int, quoted: Bool, escaped: Bool) {
         if fieldCount == store.capacity { store.grow() }
@@ -115,6 +128,7 @@ struct RecordTokenizer {
         let atEnd = file.atEnd
         let b = base
         let dlen = delimiter.count
+        let nl = lineEnd
         var p = pos
         let recordLine = nextLine
         fieldCount = 0
@@ -137,7 +151,7 @@ struct RecordTokenizer {
                         if p + 1 < end && b[p + 1] == quote { escaped = true; p += 2; continue }
                         break
                     }
-                    if c == 0x0A { nextLine += 1 }
+                    if c == nl { nextLine += 1 }
                     p += 1
                 }
                 addField(contentStart, p - contentStart, quoted: true, escaped: escaped)
@@ -151,7 +165,7 @@ struct RecordTokenizer {
                     if dlen > 1 && p + dlen > end && !atEnd { return .needMore }
                     if delimiterAt(p, end) { p += dlen; continue }
                 }
-                if c == 0x0A { nextLine += 1; return .complete(p + 1, true) }
+                if c == nl { nextLine += 1; return .complete(p + 1, true) }
                 if c == 0x0D {
                     if p + 1 >= end && !atEnd { return .needMore }
                     if p + 1 < end && b[p + 1] == 0x0A { nextLine += 1; return .complete(p + 2, true) }
@@ -171,7 +185,7 @@ struct RecordTokenizer {
                         sawDelimiter = true
                         break
                     }
-                } else if c == 0x0A {
+                } else if c == nl {
                     var n = p - s
                     if n > 0 && b[p - 1] == 0x0D { n -= 1 }
                     addField(s, n, quoted: false, escaped: false)

@@ -115,8 +115,31 @@ public struct ReadReport: Sendable, Equatable, CustomStringConvertible {
     public var unknownUsers = 0
     /// Rows dropped because the item id was not in the given item vocabulary (user known).
     public var unknownItems = 0
+    /// The first dropped row's unknown id: `user` or `item`, the id and its line.
+    public var firstUnknown: UnknownId?
+
+    /// An id of a test file that the given vocabularies do not hold.
+    public struct UnknownId: Sendable, Equatable, CustomStringConvertible {
+        /// `user` or `item`.
+        public var kind: String
+        public var id: String
+        public var line: Int
+        public var description: String { "\(kind) \"\(id)\" (line \(line))" }
+    }
 
     public init(file: String) { self.file = file }
+
+    /// Counts a row dropped for its unknown user id (bytes `p[0..<n]`), keeping the first one.
+    mutating func dropUnknownUser(_ p: UnsafePointer<UInt8>, _ n: Int, line: Int) {
+        unknownUsers += 1
+        if firstUnknown == nil { firstUnknown = UnknownId(kind: "user", id: excerpt(UnsafeBufferPointer(start: p, count: n)), line: line) }
+    }
+
+    /// Counts a row dropped for its unknown item id (user known), keeping the first one.
+    mutating func dropUnknownItem(_ p: UnsafePointer<UInt8>, _ n: Int, line: Int) {
+        unknownItems += 1
+        if firstUnknown == nil { firstUnknown = UnknownId(kind: "item", id: excerpt(UnsafeBufferPointer(start: p, count: n)), line: line) }
+    }
 
     mutating func skip(_ error: DataError) {
         skippedLines += 1

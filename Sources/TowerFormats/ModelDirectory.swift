@@ -91,7 +91,9 @@ public enum ModelDirectory {
     ) throws -> (contents: ModelDirectoryContents<Config>, extras: Extras) {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw PersistenceError.notAModelDirectory(path: path, reason: "it does not exist")
+            // The system's reason: a symlink loop or a directory one may not enter is not "missing".
+            let reason = errno == ENOENT ? "it does not exist" : "it cannot be reached (\(String(cString: strerror(errno))))"
+            throw PersistenceError.notAModelDirectory(path: path, reason: reason)
         }
         guard (info.st_mode & S_IFMT) == S_IFDIR else {
             throw PersistenceError.notAModelDirectory(path: path, reason: "it is a file, not a directory")

@@ -58,6 +58,7 @@ extension DataSource {
         if let test {
             var (testLog, testReport) = try read(test, vocabularies: (log.userVocabulary, log.itemVocabulary))
             note(testReport, into: &notes)
+            try TestFileCheck.requireKnownRows(testLog, report: testReport, test: test, vocabularies: "the training data \(path)")
             if let r = minimumRating { testLog = try testLog.filtered(minRating: r) }
             split = DatasetSplit(train: log, test: testLog, unknownTestUsers: testReport.unknownUsers,
                                  unknownTestItems: testReport.unknownItems)
@@ -65,8 +66,9 @@ extension DataSource {
                 notes.append("\(test): dropped rows with \(testReport.unknownUsers) unknown users and \(testReport.unknownItems) unknown items (not in the training data)")
             }
         } else {
-            let strategy = self.split ?? (log.timestamps != nil ? .leaveLastOut(validation: validation) : .leaveOneOut(validation: validation))
-            split = try DatasetSplit(log, strategy: withValidation(strategy, validation), seed: seed)
+            let strategy = withValidation(self.split ?? (log.timestamps != nil ? .leaveLastOut(validation: validation) : .leaveOneOut(validation: validation)), validation)
+            split = try DatasetSplit(log, strategy: strategy, seed: seed)
+            try split.requireTrainAndTest(strategy: strategy, of: log)
         }
         if validation && split.validation == nil {
             split = try carveValidation(from: split, seed: seed)

@@ -39,6 +39,7 @@ extension ModelEvaluation {
         var truth: SyntheticTruth? = nil
         if let test = try data.testPath.map(data.resolvedTestFile) {
             let (log, report) = try data.read(test, vocabularies: (checkpoint.users, checkpoint.items))
+            try TestFileCheck.requireKnownRows(log, report: report, test: test, vocabularies: "the model's training data")
             if report.unknownUsers + report.unknownItems > 0 {
                 notes.append("\(test): dropped rows with \(report.unknownUsers) unknown users and \(report.unknownItems) unknown items")
             }

@@ -53,10 +53,15 @@ public struct TrainingRun: Sendable {
         let prepared = try data.prepare(seed: training.seed, validation: wantsValidation)
         try checkSameData(prepared)
         guard prepared.split.test.count > 0 else {
-            throw ConfigurationError("\(prepared.name): nothing held out to evaluate on (a user needs at least 2 interactions to have one held out, 3 with a validation set; or give --test)")
+            // A given test file whose ids are all unknown, and splits that hold nothing out, are reported by `prepare`.
+            if let test = data.testPath {
+                let filter = data.minimumRating.map { " rated at least \($0)" } ?? ""
+                throw ConfigurationError("{testPath} \(test): no test interaction\(filter) left to evaluate on")
+            }
+            throw ConfigurationError("\(prepared.name): nothing held out to evaluate on (a user needs at least 2 interactions to have one held out, 3 with a validation set)")
         }
         if wantsValidation, (prepared.split.validation?.count ?? 0) == 0 {
-            throw ConfigurationError("\(prepared.name): the validation set is empty (users need at least 3 interactions); use --no-early-stopping")
+            throw ConfigurationError("\(prepared.name): the validation set is empty (a user needs at least 2 training interactions to have one held out for validation); use --no-early-stopping")
         }
         let statistics = DatasetStatistics(prepared.split.train)
         log("data: \(prepared.name)")

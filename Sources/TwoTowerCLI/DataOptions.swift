@@ -26,7 +26,7 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "csv/tsv: column holding the rating or weight.")
     var ratingColumn: String?
 
-    @Option(name: .long, help: "Keep only interactions rated at least this (default: every rated item is an interaction).")
+    @Option(name: .long, parsing: .unconditional, help: "Keep only interactions rated at least this (default: every rated item is an interaction).")
     var minRating: Float?
 
     @Option(name: .long, help: ArgumentHelp("A test file in the same format (LightGCN test.txt, ...); replaces --split.", valueName: "path"))
@@ -65,7 +65,8 @@ extension DataOptions {
         source.testPath = test
         source.skipBadLines = skipBadLines
         if let split {
-            do { source.split = try SplitStrategy(parsing: split) } catch { throw ValidationError("\(error)") }
+            // The parser's messages start `split "TEXT": ...`; spell the flag.
+            do { source.split = try SplitStrategy(parsing: split) } catch { throw ValidationError("--\(error)") }
         }
         if minRating != nil && ratingColumn == nil && (format == .csv || format == .tsv) {
             throw ValidationError("--min-rating needs --rating-column for csv/tsv data")

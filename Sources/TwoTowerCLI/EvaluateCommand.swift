@@ -20,8 +20,18 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var evaluation: EvaluationOptions
 
-    @Option(name: .long, help: "Seed of random tie-breaking and the random baseline.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of random tie-breaking and the random baseline. (default: 42)", transform: parseSeed)
     var seed: UInt64 = 42
+
+    /// Checks the data and evaluation options before the model is read.
+    func validate() throws {
+        do {
+            _ = try data.source()
+            try evaluation.settings(seed: seed).validate()
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.message(naming: ConfigurationError.flag(for:)))
+        }
+    }
 
     func run() throws {
         let report = try namingFlags {

@@ -5,7 +5,7 @@ import TwoTower
 
 /// Evaluation options shared by `train` and `evaluate`.
 struct EvaluationOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Cut-offs of the top-k metrics, comma-separated.", valueName: "k-list"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Cut-offs of the top-k metrics, comma-separated.", valueName: "k-list"))
     var evalK: String = "10,20,50"
 
     @Option(name: .long, help: "per-user: all held-out items of a user are relevant, training items excluded (LightGCN/BARS tables); per-row: one target per row, nothing excluded (Merlin).")

@@ -6,16 +6,16 @@ import TwoTower
 
 /// Tower architecture options.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: "Output dimension of both towers.")
+    @Option(name: .long, parsing: .unconditional, help: "Output dimension of both towers.")
     var dim: Int = 64
 
     @Option(name: .long, help: "Tower kind: mf (id embeddings only) or mlp (embeddings + side features → MLP).")
     var tower: ModelConfiguration.TowerKind = .mf
 
-    @Option(name: .long, help: ArgumentHelp("mlp: hidden layer widths, comma-separated.", valueName: "widths"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("mlp: hidden layer widths, comma-separated.", valueName: "widths"))
     var layers: String = "128"
 
-    @Option(name: .long, help: "mlp: embedding width of ids and features (default: --dim).")
+    @Option(name: .long, parsing: .unconditional, help: "mlp: embedding width of ids and features (default: --dim).")
     var embeddingDim: Int?
 
     @Flag(name: .long, help: "mlp: embedding widths by Merlin's rule ceil(cardinality^0.25·2) rounded up to a multiple of 8.")
@@ -24,13 +24,13 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .long, help: "L2-normalise the tower outputs (cosine scores; use with --temperature 0.05 or so).")
     var l2Normalize = false
 
-    @Option(name: .long, help: "mlp: dropout rate after hidden layers.")
+    @Option(name: .long, parsing: .unconditional, help: "mlp: dropout rate after hidden layers.")
     var dropout: Float = 0
 
     @Flag(name: .long, help: "mlp: ignore item side features (e.g. genres).")
     var noItemFeatures = false
 
-    @Option(name: .long, help: ArgumentHelp("mlp: add each user's N most recent training items as a bag to the query tower (the positive is left out while training).", valueName: "n"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("mlp: add each user's N most recent training items as a bag to the query tower (the positive is left out while training).", valueName: "n"))
     var userHistory: Int?
 
     func configuration() throws -> ModelConfiguration {

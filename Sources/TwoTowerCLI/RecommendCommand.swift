@@ -14,7 +14,7 @@ struct RecommendCommand: ParsableCommand {
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("A user id as in the training data (repeatable).", valueName: "id"))
     var user: [String]
 
-    @Option(name: .long, help: "Number of items (clamped to the items left after excluding seen ones).")
+    @Option(name: .long, parsing: .unconditional, help: "Number of items (clamped to the items left after excluding seen ones).")
     var k: Int = 10
 
     @Flag(name: .long, help: "Keep the user's training items in the ranking (excluded by default).")

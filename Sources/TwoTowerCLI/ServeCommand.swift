@@ -17,25 +17,25 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Address to bind (loopback by default).")
     var host = "127.0.0.1"
 
-    @Option(name: .long, help: "TCP port (0 picks a free one and logs it).")
+    @Option(name: .long, parsing: .unconditional, help: "TCP port (0 picks a free one and logs it).")
     var port = 8080
 
-    @Option(name: .customLong("max-k"), help: "Largest k a request may ask for.")
+    @Option(name: .customLong("max-k"), parsing: .unconditional, help: "Largest k a request may ask for.")
     var maxK = 1000
 
-    @Option(name: .customLong("max-batch"), help: "Largest dynamic batch of queries scored together (1 turns batching off).")
+    @Option(name: .customLong("max-batch"), parsing: .unconditional, help: "Largest dynamic batch of queries scored together (1 turns batching off).")
     var maxBatch = 64
 
-    @Option(name: .customLong("max-wait-us"), help: "Longest a query waits for others to batch with while a batch is being ranked, microseconds.")
+    @Option(name: .customLong("max-wait-us"), parsing: .unconditional, help: "Longest a query waits for others to batch with while a batch is being ranked, microseconds.")
     var maxWaitMicroseconds = 500
 
     @Flag(name: .customLong("wait-when-idle"), help: "Let a query on an idle server wait --max-wait-us for others too (larger batches, slower answers at low load).")
     var waitsWhenIdle = false
 
-    @Option(name: .long, help: "Scoring threads (default: one per core).")
+    @Option(name: .long, parsing: .unconditional, help: "Scoring threads (default: one per core).")
     var threads: Int?
 
-    @Option(name: .customLong("max-body-bytes"), help: "Largest request body (larger: 413).")
+    @Option(name: .customLong("max-body-bytes"), parsing: .unconditional, help: "Largest request body (larger: 413).")
     var maxBodyBytes = 1 << 20
 
     @Option(name: .customLong("admin-token"), help: "Require `Authorization: Bearer TOKEN` on /admin routes (needed to serve them on a non-loopback address).")

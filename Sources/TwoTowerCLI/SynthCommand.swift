@@ -15,18 +15,20 @@ struct SynthCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Directory to write into.", valueName: "dir"))
     var out: String
 
-    @Option(name: .long, help: "Number of users.") var users: Int = 20_000
-    @Option(name: .long, help: "Number of items.") var items: Int = 10_000
-    @Option(name: .long, help: "Approximate number of interactions.") var interactions: Int = 1_000_000
-    @Option(name: .long, help: "Width of the planted latent vectors.") var factors: Int = 16
-    @Option(name: .long, help: "Seed.") var seed: UInt64 = 42
+    @Option(name: .long, parsing: .unconditional, help: "Number of users.") var users: Int = 20_000
+    @Option(name: .long, parsing: .unconditional, help: "Number of items.") var items: Int = 10_000
+    @Option(name: .long, parsing: .unconditional, help: "Approximate number of interactions.") var interactions: Int = 1_000_000
+    @Option(name: .long, parsing: .unconditional, help: "Width of the planted latent vectors.") var factors: Int = 16
+    @Option(name: .long, parsing: .unconditional, help: "Seed. (default: 42)", transform: parseSeed) var seed: UInt64 = 42
 
     func validate() throws {
-        guard users > 0, items > 1, interactions > 0, factors > 0 else {
-            throw ValidationError("--users, --factors and --interactions must be positive and --items at least 2")
+        for (flag, value) in [("--users", users), ("--interactions", interactions), ("--factors", factors)] where value < 1 {
+            throw ValidationError("\(flag) must be positive, found \(value)")
         }
-        guard interactions >= users * 5 else {
-            throw ValidationError("--interactions must be at least 5 per user (\(users * 5) for \(users) users)")
+        guard items >= 2 else { throw ValidationError("--items must be at least 2, found \(items)") }
+        let (needed, overflow) = users.multipliedReportingOverflow(by: 5)
+        guard !overflow, interactions >= needed else {
+            throw ValidationError("--interactions must be at least 5 per user (\(overflow ? "more than \(Int.max)" : "\(needed)") for \(users) users), found \(interactions)")
         }
     }
 

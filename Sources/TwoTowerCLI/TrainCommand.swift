@@ -36,7 +36,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .customLong("validate"), help: "Hold out a validation set and report the validation metric after every epoch (implied by --patience).")
     var validationSet = false
 
-    @Option(name: .long, help: "Threads for matrix products and ranking (default: every core for large products, one for small ones).")
+    @Option(name: .long, parsing: .unconditional, help: "Threads for matrix products and ranking (default: every core for large products, one for small ones).")
     var threads: Int?
 
     @Flag(name: .long, help: "Print only the results.")

@@ -5,25 +5,25 @@ import TwoTower
 
 /// Training options: optimisation, negatives and the scorer.
 struct TrainingOptions: ParsableArguments {
-    @Option(name: .long, help: "Maximum number of passes over the training interactions (early stopping usually ends sooner).")
+    @Option(name: .long, parsing: .unconditional, help: "Maximum number of passes over the training interactions (early stopping usually ends sooner).")
     var epochs: Int = 20
 
-    @Option(name: .long, help: "Examples per batch (also the number of in-batch negatives).")
+    @Option(name: .long, parsing: .unconditional, help: "Examples per batch (also the number of in-batch negatives).")
     var batchSize: Int = 1024
 
     @Option(name: .long, help: "Optimizer: adam (lazy rows for embeddings), adagrad or sgd.")
     var optimizer: OptimizerKind = .adam
 
-    @Option(name: .long, help: "Learning rate.")
+    @Option(name: .long, parsing: .unconditional, help: "Learning rate.")
     var learningRate: Float = 0.005
 
-    @Option(name: .long, help: "Weight decay (decoupled for adam).")
+    @Option(name: .long, parsing: .unconditional, help: "Weight decay (decoupled for adam).")
     var weightDecay: Float = 0
 
-    @Option(name: .long, help: "Clip gradients to this global norm.")
+    @Option(name: .long, parsing: .unconditional, help: "Clip gradients to this global norm.")
     var clipNorm: Float?
 
-    @Option(name: .long, help: "Seed of every random choice (same seed, same model).")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of every random choice (same seed, same model). (default: 42)", transform: parseSeed)
     var seed: UInt64 = 42
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp(
@@ -34,7 +34,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .long, help: "logQ correction: none (Merlin's default), static (train item frequencies), streaming (Yi et al. estimator, counted while training) or sampler.")
     var logq: LogQMode = .streaming
 
-    @Option(name: .long, help: "Logits temperature (divides the logits).")
+    @Option(name: .long, parsing: .unconditional, help: "Logits temperature (divides the logits).")
     var temperature: Float = 1
 
     @Option(name: .long, help: "Order of logQ and temperature: merlin (logQ first) or tfrs (temperature first).")
@@ -46,7 +46,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .long, help: "Loss: softmax (sampled softmax cross-entropy) or bpr.")
     var loss: RetrievalLoss = .softmaxCrossEntropy
 
-    @Option(name: .long, help: "Stop when the validation metric has not improved for this many epochs; the best epoch's parameters are kept. Needs a validation set, held out like the test set.")
+    @Option(name: .long, parsing: .unconditional, help: "Stop when the validation metric has not improved for this many epochs; the best epoch's parameters are kept. Needs a validation set, held out like the test set.")
     var patience: Int = 2
 
     @Flag(name: .long, help: "Train all --epochs without a validation set or early stopping.")

@@ -70,6 +70,11 @@ struct OtherConfig: Codable { var layers: [Int] }
         let parent = try makeTemporaryDirectory("modeldir-missing")
         defer { try? FileManager.default.removeItem(atPath: parent) }
         #expect(readError(parent + "/none") == .notAModelDirectory(path: parent + "/none", reason: "it does not exist"))
+        // A symlink loop exists but cannot be reached: the system's reason, not "does not exist".
+        #expect(symlink(parent + "/loop-b", parent + "/loop-a") == 0 && symlink(parent + "/loop-a", parent + "/loop-b") == 0)
+        #expect(readError(parent + "/loop-a") == .notAModelDirectory(
+            path: parent + "/loop-a", reason: "it cannot be reached (\(String(cString: strerror(ELOOP))))"))
+        #expect(unlink(parent + "/loop-a") == 0 && unlink(parent + "/loop-b") == 0)
         #expect(readError(parent) == .notAModelDirectory(path: parent, reason: "no config.json"))
         try AtomicFile.write(Data(#"{"model_type": "bert", "hidden_size": 768}"#.utf8), to: parent + "/config.json")
         #expect(readError(parent) == .notAModelDirectory(

@@ -147,8 +147,30 @@ import TowerFormats
         do {
             _ = try run.run()
             Issue.record("a log with one interaction per user was trained and evaluated on nothing")
-        } catch let error as ConfigurationError {
-            #expect(error.message.contains("nothing held out"))
+        } catch {
+            let message = "\(error)"
+            #expect(message.contains("split \"leave-one-out\": holds out nothing"), "\(message)")
+            #expect(message.contains("at least 2 interactions") && message.contains("the most any user has is 1"), "\(message)")
+        }
+    }
+
+    /// A time split leaves one training interaction per user: no validation item can be carved out
+    /// of it, and the message counts training interactions, not all of them.
+    @Test func anEmptyValidationSetCountsTrainingInteractions() throws {
+        let dir = temporaryDirectory("tiny-time")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let rows = (1...4).flatMap { u in ["\(u),\(u),100", "\(u),\(u + 10),200"] }
+        try (["user_id,item_id,timestamp"] + rows).joined(separator: "\n").write(toFile: "\(dir)/log.csv", atomically: true, encoding: .utf8)
+        var run = TrainingRun()
+        run.data.path = "\(dir)/log.csv"
+        run.data.timestampColumn = "timestamp"
+        run.data.split = .timeCutoff(cutoff: 150, validationCutoff: nil)
+        do {
+            _ = try run.run()
+            Issue.record("trained with an empty validation set")
+        } catch {
+            #expect("\(error)".contains("the validation set is empty (a user needs at least 2 training interactions"), "\(error)")
         }
     }
 

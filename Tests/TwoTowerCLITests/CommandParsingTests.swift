@@ -61,6 +61,8 @@ import TwoTower
         .init(arguments: ["--sampler", "bogus"], fragment: "in-batch, cross-batch:CAPACITY"),
         .init(arguments: ["--sampler", "cross-batch"], fragment: "needs a size"),
         .init(arguments: ["--sampler", "uniform:-3"], fragment: "positive integer"),
+        .init(arguments: ["--sampler", "cross-batch:4096"], fragment: "e.g. --sampler in-batch --sampler cross-batch:4096"),
+        .init(arguments: ["--sampler", "cached-uniform:512"], fragment: "empty at the first step"),
         .init(arguments: ["--eval-k", "10,x"], fragment: "--eval-k"),
         .init(arguments: ["--layers", "128,,64"], fragment: "--layers"),
         .init(arguments: ["--epochs", "0"], fragment: "--epochs must be positive"),

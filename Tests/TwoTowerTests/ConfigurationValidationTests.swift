@@ -35,6 +35,28 @@ import Testing
         #expect(error { try t.validate() }?.field == "logQ")
     }
 
+    /// Caches (cross-batch, cached-uniform) are empty at the first step: alone they give no negatives.
+    @Test func cachesAloneAreRejectedUpFront() {
+        var t = TrainingConfiguration()
+        for caches: [SamplerSpecification] in [[.crossBatch(capacity: 64)], [.cachedUniform(capacity: 8)],
+                                                [.crossBatch(capacity: 16), .cachedUniform(capacity: 32)]] {
+            t.samplers = caches
+            let e = error { try t.validate() }
+            #expect(e?.field == "samplers")
+            let message = e?.message(naming: { "--\($0)" }) ?? ""
+            #expect(message.contains("empty at the first step") && message.contains("--samplers in-batch --samplers \(caches[0])"),
+                    "\(message)")
+            for cache in caches { #expect(message.contains(cache.description)) }
+        }
+        for mixed: [SamplerSpecification] in [[.inBatch, .crossBatch(capacity: 64)], [.uniform(count: 4), .cachedUniform(capacity: 8)],
+                                               [.cachedUniform(capacity: 8), .popularity(count: 4)]] {
+            t.samplers = mixed
+            #expect(error { try t.validate() } == nil, "\(mixed)")
+        }
+        #expect(SamplerSpecification.crossBatch(capacity: 1).isCache && SamplerSpecification.cachedUniform(capacity: 1).isCache)
+        #expect(![SamplerSpecification.inBatch, .uniform(count: 1), .popularity(count: 1)].contains { $0.isCache })
+    }
+
     @Test func templatesWithoutFields() {
         let e = ConfigurationError("plain text, no field")
         #expect(e.field == nil && e.message == "plain text, no field" && e.message(naming: { _ in "x" }) == "plain text, no field")

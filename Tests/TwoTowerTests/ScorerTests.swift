@@ -29,6 +29,9 @@ import TowerTestSupport
         #expect(throws: ScorerError.noNegatives(samplers: ["CachedCrossBatchSampler"])) {
             _ = try cacheOnly(query: q, items: withIds(i, [1, 2, 3]), training: true)
         }
+        let empty = ScorerError.noNegatives(samplers: ["CachedCrossBatchSampler"]).description
+        #expect(empty.hasPrefix("No negative items were sampled from samplers CachedCrossBatchSampler"), "\(empty)")
+        #expect(empty.contains("cannot be the only sampler") && empty.contains("InBatchSampler"), "\(empty)")
         let needsIds = ItemRetrievalScorer(samplers: [InBatchSampler()])
         #expect(throws: ScorerError.missingItemIds(source: "the positive items", feature: "item_id")) {
             _ = try needsIds(query: q, items: EmbeddingWithMetadata(embeddings: i), training: true)

@@ -13,7 +13,10 @@ public enum ScorerError: Error, Equatable, CustomStringConvertible {
         case .noSamplers:
             return "At least one sampler is required by ItemRetrievalScorer for negative sampling"
         case let .noNegatives(s):
-            return "No negative items where sampled from samplers \(s)"
+            return "No negative items were sampled from samplers \(s.joined(separator: ", ")): every one returned 0 rows. "
+                + "A cache (CachedCrossBatchSampler, CachedUniformSampler) is empty until earlier batches filled it, "
+                + "so it cannot be the only sampler: put InBatchSampler or a corpus sampler (UniformCorpusSampler, "
+                + "PopularityBasedSampler) beside it"
         case let .missingItemIds(source, f):
             return "ItemRetrievalScorer: \(source) has no '\(f)' metadata, needed for false-negative downscoring or logQ correction"
         case let .dimensionMismatch(source, e, f):

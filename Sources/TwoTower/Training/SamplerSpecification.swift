@@ -41,6 +41,15 @@ public enum SamplerSpecification: Sendable, Equatable, Codable, CustomStringConv
         }
     }
 
+    /// Whether the sampler caches earlier batches' items (`cross-batch`, `cached-uniform`): empty
+    /// at the first step, so a set of samplers needs one that is not a cache.
+    public var isCache: Bool {
+        switch self {
+        case .crossBatch, .cachedUniform: true
+        case .inBatch, .uniform, .popularity: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .inBatch: "in-batch"

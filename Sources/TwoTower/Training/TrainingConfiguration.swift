@@ -61,6 +61,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
             throw ConfigurationError("{temperature} must be a positive number, found \(temperature)")
         }
         guard !samplers.isEmpty else { throw ConfigurationError("at least one of {samplers} is needed (e.g. in-batch)") }
+        if let cache = samplers.first, samplers.allSatisfy(\.isCache) {
+            throw ConfigurationError("{samplers} \(samplers.map(\.description).joined(separator: ", ")): only caches of earlier batches, which are empty at the first step (nothing to use as negatives); add in-batch or a corpus sampler (uniform:N, popularity:N) beside them, e.g. {samplers} in-batch {samplers} \(cache)")
+        }
         if let p = patience, p <= 0 { throw ConfigurationError("{patience} must be positive, found \(p)") }
         if let c = clipNorm, !(c > 0) { throw ConfigurationError("{clipNorm} must be positive, found \(c)") }
         guard weightDecay >= 0 else { throw ConfigurationError("{weightDecay} must be ≥ 0, found \(weightDecay)") }
