@@ -12,7 +12,7 @@
 #
 # Needs: wrk (apt-get install wrk), curl, python3 with numpy; release builds of twotower and
 # twotower-bench (`swift build -c release`). Environment: DURATION (default 10s), PORT (18181),
-# THREADS (scoring threads, default 2), USERS (10000).
+# THREADS (scoring threads, default 2), USERS (10000), BIN (directory of the binaries, .build/release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
@@ -20,7 +20,7 @@ PORT=${PORT:-18181}
 THREADS=${THREADS:-2}
 USERS=${USERS:-10000}
 SIZES=("${@:-100000}")
-BIN=.build/release
+BIN=${BIN:-.build/release}
 WORK=$(mktemp -d /tmp/twotower-serve-load.XXXXXX)
 SERVER_PID=
 cleanup() {
