@@ -39,7 +39,11 @@ extension DataSource {
             let dataset = SyntheticDataset.generate(synthetic)
             let log = dataset.log.orderedByFrequency()
             let strategy = split ?? .leaveLastOut(validation: validation)
-            let split = try DatasetSplit(log, strategy: withValidation(strategy, validation), seed: seed)
+            var split = try DatasetSplit(log, strategy: withValidation(strategy, validation), seed: seed)
+            if validation && split.validation == nil {
+                split = try carveValidation(from: split, strategy: strategy, seed: seed, notes: &notes)
+            }
+            noteValidation(split, into: &notes)
             let truth = try dataset.truth.aligned(userVocabulary: log.userVocabulary, itemVocabulary: log.itemVocabulary)
             let c = synthetic
             return PreparedData(split: split, truth: truth, itemFeatures: [], userFeatures: [],
@@ -55,6 +59,7 @@ extension DataSource {
             let candidate = (dir as NSString).appendingPathComponent("test.txt")
             if FileManager.default.fileExists(atPath: candidate), self.split == nil { test = candidate }
         }
+        let strategy = self.split ?? (log.timestamps != nil ? .leaveLastOut(validation: validation) : .leaveOneOut(validation: validation))
         if let test {
             var (testLog, testReport) = try read(test, vocabularies: (log.userVocabulary, log.itemVocabulary))
             note(testReport, into: &notes)
@@ -66,14 +71,14 @@ extension DataSource {
                 notes.append("\(test): dropped rows with \(testReport.unknownUsers) unknown users and \(testReport.unknownItems) unknown items (not in the training data)")
             }
         } else {
-            let strategy = withValidation(self.split ?? (log.timestamps != nil ? .leaveLastOut(validation: validation) : .leaveOneOut(validation: validation)), validation)
-            split = try DatasetSplit(log, strategy: strategy, seed: seed)
-            try split.requireTrainAndTest(strategy: strategy, of: log)
+            let splitStrategy = withValidation(strategy, validation)
+            split = try DatasetSplit(log, strategy: splitStrategy, seed: seed)
+            try split.requireTrainAndTest(strategy: splitStrategy, of: log)
         }
         if validation && split.validation == nil {
-            split = try carveValidation(from: split, seed: seed)
-            notes.append("held out one training interaction per user (the latest, or a random one without timestamps) for validation")
+            split = try carveValidation(from: split, strategy: test == nil ? strategy : nil, seed: seed, notes: &notes)
         }
+        noteValidation(split, into: &notes)
         let itemFeatures = log.itemFeatures.compactMap(Self.entityFeature)
         let userFeatures = log.userFeatures.compactMap(Self.entityFeature)
         return PreparedData(split: split, truth: syntheticTruth(beside: path, for: log, notes: &notes),
@@ -116,14 +121,33 @@ extension DataSource {
         return (log, notes)
     }
 
-    /// A validation set taken from the training part of `split` (for a given test file or a time
-    /// cutoff without a validation cutoff): per user, the latest training interaction (a random
-    /// one without timestamps).
-    private func carveValidation(from split: DatasetSplit, seed: UInt64) throws -> DatasetSplit {
-        let strategy: SplitStrategy = split.train.timestamps != nil ? .leaveLastOut(validation: false) : .leaveOneOut(validation: false)
-        let inner = try DatasetSplit(split.train, strategy: strategy, seed: seed ^ 0x7661_6C69_6461_7465)
+    /// A validation set taken from the training part of `split` (for a given test file, a ratio
+    /// split without a validation fraction, or a time cutoff without a validation cutoff); the
+    /// test part is left as it is. `ratio:T`: per user, a random `round(0.1·n)` of the training
+    /// interactions (T − 0.1 of the user's interactions stay for training, at least 0.05);
+    /// otherwise per user the latest training interaction (a random one without timestamps).
+    private func carveValidation(from split: DatasetSplit, strategy: SplitStrategy?, seed: UInt64,
+                                 notes: inout [String]) throws -> DatasetSplit {
+        let inner: DatasetSplit
+        if case .ratio(let t, _) = strategy {
+            let kept = max(0.05, t - 0.1)
+            inner = try DatasetSplit(split.train, strategy: .ratio(train: kept / t, validation: 0), seed: seed ^ 0x7661_6C69_6461_7465)
+        } else {
+            let strategy: SplitStrategy = split.train.timestamps != nil ? .leaveLastOut(validation: false) : .leaveOneOut(validation: false)
+            inner = try DatasetSplit(split.train, strategy: strategy, seed: seed ^ 0x7661_6C69_6461_7465)
+            notes.append("held out one training interaction per user (the latest, or a random one without timestamps) for validation")
+        }
         return DatasetSplit(train: inner.train, test: split.test, validation: inner.test,
                             unknownTestUsers: split.unknownTestUsers, unknownTestItems: split.unknownTestItems)
+    }
+
+    /// Says how many interactions went to validation (early stopping), and from where.
+    private func noteValidation(_ split: DatasetSplit, into notes: inout [String]) {
+        guard let validation = split.validation else { return }
+        let train = split.train.count, test = split.test.count, v = validation.count
+        let all = Double(max(train + v + test, 1))
+        let percent = { (n: Int) in String(format: "%.1f%%", 100 * Double(n) / all) }
+        notes.append("validation: \(v) interactions (\(percent(v))) held out of the training part for early stopping (--no-early-stopping keeps them for training); training keeps \(train) (\(percent(train))), the test part \(test) (\(percent(test))) is not shrunk")
     }
 
     private func withValidation(_ strategy: SplitStrategy, _ validation: Bool) -> SplitStrategy {
@@ -131,8 +155,7 @@ extension DataSource {
         switch strategy {
         case .leaveLastOut: return .leaveLastOut(validation: true)
         case .leaveOneOut: return .leaveOneOut(validation: true)
-        case .ratio(let t, let v) where v == 0: return .ratio(train: max(0.05, t - 0.1), validation: 0.1)
-        default: return strategy
+        default: return strategy  // ratio:T and time:C without validation: carved from train afterwards
         }
     }
 

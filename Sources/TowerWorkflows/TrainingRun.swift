@@ -144,7 +144,7 @@ public struct TrainingRun: Sendable {
         let t = training
         var parts = ["model: \(tower) → d=\(model.dimensions)\(model.l2Normalize ? ", L2-normalised" : "")",
                      "negatives: \(t.samplers.map(\.description).joined(separator: " + "))",
-                     "logQ: \(t.logQ.rawValue)", "loss: \(t.loss.rawValue), T=\(t.temperature)",
+                     "logQ: \(t.logQ.rawValue)", "loss: \(t.loss.rawValue)\(t.loss == .ccl ? " (m=\(t.cclParameters.margin), w=\(t.cclParameters.negativeWeight))" : "") \(t.reduction.rawValue), T=\(t.temperature)",
                      "\(t.optimizer.rawValue) lr \(t.learningRate), batch \(t.batchSize)"]
         parts.append(wantsValidation ? "≤ \(t.epochs) epochs, early stopping on \(t.validationMetric)" : "\(t.epochs) epochs")
         return parts.joined(separator: "; ")

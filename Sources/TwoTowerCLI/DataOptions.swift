@@ -33,7 +33,7 @@ struct DataOptions: ParsableArguments {
     var test: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "How to hold out test data: leave-last-out, leave-one-out, ratio:0.8 or time:UNIX_SECONDS (default: leave-last-out when timestamps exist, else leave-one-out).",
+        "How to hold out test data: leave-last-out, leave-one-out, ratio:0.8 (per user, 80% train, 20% test), ratio:0.7:0.1 (with 10% validation) or time:UNIX_SECONDS (default: leave-last-out when timestamps exist, else leave-one-out). With early stopping (the default) the validation set comes out of the training part (ratio:T: 0.1 of the interactions; the others: one per user), never out of the test part; the run prints how many went to validation.",
         valueName: "split"))
     var split: String?
 

@@ -53,6 +53,7 @@ extension LogQMode: ExpressibleByArgument {}
 extension TemperatureOrder: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension RetrievalLoss: ExpressibleByArgument {}
+extension RetrievalLoss.Reduction: ExpressibleByArgument {}
 
 /// Parses `10,20,50`; throws a validation error naming the option.
 func parseIntegerList(_ text: String, option: String) throws -> [Int] {

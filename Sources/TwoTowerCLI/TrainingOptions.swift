@@ -31,8 +31,8 @@ struct TrainingOptions: ParsableArguments {
         valueName: "sampler"))
     var sampler: [String] = []
 
-    @Option(name: .long, help: "logQ correction: none (Merlin's default), static (train item frequencies), streaming (Yi et al. estimator, counted while training) or sampler.")
-    var logq: LogQMode = .streaming
+    @Option(name: .long, help: "logQ correction: none (Merlin's default), static (train item frequencies), streaming (Yi et al. estimator, counted while training; the default) or sampler. --loss ccl needs none (its default there).")
+    var logq: LogQMode?
 
     @Option(name: .long, parsing: .unconditional, help: "Logits temperature (divides the logits).")
     var temperature: Float = 1
@@ -43,8 +43,17 @@ struct TrainingOptions: ParsableArguments {
     @Flag(name: .long, help: "Keep negatives equal to the row's positive (Merlin downscores them by default).")
     var noFalseNegativeDownscoring = false
 
-    @Option(name: .long, help: "Loss: softmax (sampled softmax cross-entropy) or bpr.")
+    @Option(name: .long, help: "Loss: softmax (sampled softmax cross-entropy), bpr, or ccl (SimpleX's cosine contrastive loss on raw cosine scores: needs --l2-normalize, --logq none, --temperature 1).")
     var loss: RetrievalLoss = .softmaxCrossEntropy
+
+    @Option(name: .long, help: "How the loss reduces over a batch's rows: mean (Merlin, Keras; the default) or sum (TFRS's Retrieval task: gradient batch-size times larger, what TFRS's Adagrad learning rates assume).")
+    var lossReduction: RetrievalLoss.Reduction = .mean
+
+    @Option(name: .long, parsing: .unconditional, help: "ccl: margin m in [-1, 1); negatives with cosine above m are penalised (SimpleX tunes it in 0..1).")
+    var cclMargin: Float = CosineContrastiveParameters.defaultMargin
+
+    @Option(name: .long, parsing: .unconditional, help: "ccl: weight w of the negatives' mean hinge against the positive's 1 − cosine (SimpleX goes up to ~150 with many negatives).")
+    var cclNegativeWeight: Float = CosineContrastiveParameters.defaultNegativeWeight
 
     @Option(name: .long, parsing: .unconditional, help: "Stop when the validation metric has not improved for this many epochs; the best epoch's parameters are kept. Needs a validation set, held out like the test set.")
     var patience: Int = 2
@@ -65,11 +74,16 @@ struct TrainingOptions: ParsableArguments {
         c.clipNorm = clipNorm
         c.seed = seed
         c.samplers = try sampler.isEmpty ? [.inBatch] : sampler.map { try SamplerSpecification(parsing: $0) }
-        c.logQ = logq
+        c.logQ = logq ?? (loss == .ccl ? .none : .streaming)
         c.temperature = temperature
         c.temperatureOrder = temperatureOrder
         c.downscoreFalseNegatives = !noFalseNegativeDownscoring
         c.loss = loss
+        c.lossReduction = lossReduction
+        if loss == .ccl {
+            c.cclMargin = cclMargin
+            c.cclNegativeWeight = cclNegativeWeight
+        }
         c.patience = noEarlyStopping ? nil : patience
         if let validationMetric { c.validationMetric = validationMetric }
         return c

@@ -28,6 +28,25 @@ import TwoTower
         #expect(throws: (any Error).self) { try train(["--tensorboard"]) }
     }
 
+    /// `--loss-reduction`, `--loss ccl` and its knobs; ccl's logQ defaults to none, an explicit one stays.
+    @Test func lossOptionsReachTheConfiguration() throws {
+        let plain = try train([]).makeRun().training
+        #expect(plain.lossReduction == .mean && plain.reduction == .mean && plain.cclMargin == nil)
+        let sum = try train(["--loss-reduction", "sum", "--loss", "bpr"]).makeRun().training
+        #expect(sum.reduction == .sum && sum.loss == .bpr && sum.logQ == .streaming)
+        let ccl = try train(["--loss", "ccl", "--l2-normalize", "--ccl-margin", "0.5", "--ccl-negative-weight", "50"]).makeRun().training
+        #expect(ccl.loss == .ccl && ccl.logQ == LogQMode.none)
+        #expect(ccl.cclParameters == CosineContrastiveParameters(margin: 0.5, negativeWeight: 50))
+        // An explicit logQ with ccl is a usage error naming both flags.
+        do {
+            _ = try train(["--loss", "ccl", "--logq", "static"])
+            Issue.record("--loss ccl --logq static was accepted")
+        } catch {
+            #expect(TrainCommand.message(for: error).contains("--logq must be none with --loss ccl"))
+        }
+        #expect(throws: (any Error).self) { _ = try train(["--loss-reduction", "median"]) }
+    }
+
     @Test func optionsReachTheConfiguration() throws {
         let run = try train([
             "--data", "ratings.csv", "--format", "csv", "--user-column", "uid", "--item-column", "sku",

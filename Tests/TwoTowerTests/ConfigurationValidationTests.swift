@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TwoTower
 
@@ -55,6 +56,47 @@ import Testing
         }
         #expect(SamplerSpecification.crossBatch(capacity: 1).isCache && SamplerSpecification.cachedUniform(capacity: 1).isCache)
         #expect(![SamplerSpecification.inBatch, .uniform(count: 1), .popularity(count: 1)].contains { $0.isCache })
+    }
+
+    /// `lossReduction`, `cclMargin` and `cclNegativeWeight` came after models were saved: a
+    /// config.json without them decodes to the defaults (mean, 0.9, 1), and set values round-trip.
+    @Test func newLossFieldsDecodeFromOldConfigurations() throws {
+        var old = try JSONSerialization.jsonObject(with: JSONEncoder().encode(TrainingConfiguration())) as! [String: Any]
+        #expect(old["lossReduction"] == nil && old["cclMargin"] == nil && old["cclNegativeWeight"] == nil)
+        old["loss"] = "softmax"
+        let decoded = try JSONDecoder().decode(TrainingConfiguration.self, from: JSONSerialization.data(withJSONObject: old))
+        #expect(decoded == TrainingConfiguration())
+        #expect(decoded.reduction == .mean && decoded.cclParameters == CosineContrastiveParameters(margin: 0.9, negativeWeight: 1))
+        var set = TrainingConfiguration()
+        set.lossReduction = .sum
+        set.loss = .ccl
+        set.cclMargin = 0.5
+        set.cclNegativeWeight = 20
+        let again = try JSONDecoder().decode(TrainingConfiguration.self, from: JSONEncoder().encode(set))
+        #expect(again == set && again.reduction == .sum && again.cclParameters.margin == 0.5)
+    }
+
+    /// CCL scores raw cosines: logQ and a temperature are errors, and so is a margin outside [-1, 1).
+    @Test func cclNeedsRawCosineScores() {
+        var t = TrainingConfiguration()
+        t.loss = .ccl
+        #expect(error { try t.validate() }?.field == "logQ")  // the default logQ is streaming
+        t.logQ = .none
+        #expect(error { try t.validate() } == nil)
+        t.temperature = 0.05
+        #expect(error { try t.validate() }?.field == "temperature")
+        t.temperature = 1
+        t.cclMargin = 1
+        #expect(error { try t.validate() }?.field == "cclMargin")
+        t.cclMargin = 0.5
+        t.cclNegativeWeight = -1
+        #expect(error { try t.validate() }?.field == "cclNegativeWeight")
+        t.cclNegativeWeight = 0
+        #expect(error { try t.validate() } == nil)
+        // Without L2-normalised towers the trainer refuses it.
+        t.batchSize = 4
+        let model = TwoTowerModel(configuration: ModelConfiguration(), userCount: 3, itemCount: 3, seed: 1)
+        #expect(error { _ = try Trainer(model: model, configuration: t, itemCounts: [1, 1, 1]) }?.field == "l2Normalize")
     }
 
     @Test func templatesWithoutFields() {

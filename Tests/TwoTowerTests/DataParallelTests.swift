@@ -21,6 +21,9 @@ import TowerDistributed
         var learningRate: Float = 0.01
         /// Compare the final parameters (see ``scenarios`` for the one case that does not).
         var comparesParameters = true
+        var reduction: RetrievalLoss.Reduction = .mean
+        /// CCL turns on L2 normalisation (and needs `logQ: .none`).
+        var loss: RetrievalLoss = .softmaxCrossEntropy
     }
 
     /// Batches drawn from a seeded generator; small catalogues make the same item appear in the
@@ -44,6 +47,7 @@ import TowerDistributed
         m.tower = s.tower
         m.dimensions = 8
         m.hiddenLayers = [12]
+        m.l2Normalize = s.loss == .ccl
         let model = TwoTowerModel(configuration: m, userCount: s.users, itemCount: s.items, seed: 5)
         var c = TrainingConfiguration()
         c.samplers = s.samplers
@@ -52,6 +56,9 @@ import TowerDistributed
         c.learningRate = s.learningRate
         c.batchSize = s.batchSize
         c.seed = 11
+        c.loss = s.loss
+        c.lossReduction = s.reduction
+        if s.loss == .ccl { c.cclMargin = 0.2 }
         let counts = (0..<s.items).map { $0 % 7 + 1 }
         let trainer = try Trainer(model: model, configuration: c, itemCounts: counts, threads: 1,
                                   communicator: communicator, negativeScope: scope)
@@ -114,6 +121,10 @@ import TowerDistributed
         Scenario(tower: .mlp, optimizer: .sgd, learningRate: 0.2),
         Scenario(tower: .mlp, samplers: [.inBatch, .uniform(count: 10)], logQ: .static, optimizer: .sgd, learningRate: 0.2),
         Scenario(tower: .mlp, comparesParameters: false),
+        // --loss-reduction sum: each rank's gradient is its own rows' sum (factor 1, not b/B).
+        Scenario(samplers: [.inBatch, .uniform(count: 10)], optimizer: .adagrad, weighted: true, learningRate: 0.05, reduction: .sum),
+        Scenario(logQ: .none, optimizer: .sgd, learningRate: 0.01, reduction: .sum, loss: .bpr),
+        Scenario(samplers: [.inBatch, .uniform(count: 10)], logQ: .none, optimizer: .sgd, learningRate: 0.5, loss: .ccl),
     ]
 
     @Test(arguments: scenarios.indices, [2, 4])
@@ -168,6 +179,7 @@ import TowerDistributed
         m.tower = s.tower
         m.dimensions = 8
         m.hiddenLayers = [12]
+        m.l2Normalize = s.loss == .ccl
         let model = TwoTowerModel(configuration: m, userCount: s.users, itemCount: s.items, seed: 5)
         var c = TrainingConfiguration()
         c.samplers = s.samplers
@@ -175,6 +187,9 @@ import TowerDistributed
         c.learningRate = 0.01
         c.batchSize = s.batchSize
         c.seed = 11
+        c.loss = s.loss
+        c.lossReduction = s.reduction
+        if s.loss == .ccl { c.cclMargin = 0.2 }
         let trainer = try Trainer(model: model, configuration: c, itemCounts: (0..<s.items).map { $0 % 7 + 1 }, threads: 1)
         return try users.withUnsafeBufferPointer { u in try items.withUnsafeBufferPointer { try trainer.step(users: u, items: $0) } }
     }

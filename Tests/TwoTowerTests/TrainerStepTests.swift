@@ -13,7 +13,8 @@ import TowerTestSupport
     static let items: [Int32] = [1, 3, 3, 5, 7]
     static let weights: [Float] = [1, 0.5, 2, 1, 1.5]
 
-    static func trainer(_ model: TwoTowerModel, learningRate: Float, samplers: [SamplerSpecification]) throws -> Trainer {
+    static func trainer(_ model: TwoTowerModel, learningRate: Float, samplers: [SamplerSpecification],
+                        loss: RetrievalLoss = .softmaxCrossEntropy, reduction: RetrievalLoss.Reduction? = nil) throws -> Trainer {
         var c = TrainingConfiguration()
         c.optimizer = .sgd
         c.learningRate = learningRate
@@ -21,14 +22,50 @@ import TowerTestSupport
         c.logQ = .static
         c.temperature = 0.5
         c.batchSize = users.count
+        c.loss = loss
+        c.lossReduction = reduction
+        if loss == .ccl {  // raw cosine scores; a margin low enough that many negatives are active
+            c.logQ = .none
+            c.temperature = 1
+            c.cclMargin = 0.1
+            c.cclNegativeWeight = 3
+        }
         return try Trainer(model: model, configuration: c, itemCounts: [5, 9, 1, 4, 2, 7, 3, 6])
     }
 
-    static func model() -> TwoTowerModel {
+    static func model(l2Normalize: Bool = false) -> TwoTowerModel {
         var m = ModelConfiguration()
         m.tower = .mf
         m.dimensions = 3
+        m.l2Normalize = l2Normalize
         return TwoTowerModel(configuration: m, userCount: 6, itemCount: 8, seed: 3)
+    }
+
+    /// `θ_before − θ_after` of one step of `stepper` (SGD: the learning rate times the applied gradient).
+    static func appliedUpdate(_ model: TwoTowerModel, _ stepper: Trainer) throws -> [Matrix] {
+        let before = model.parameters.map(\.value)
+        _ = try step(stepper)
+        let update = zip(before, model.parameters).map { b, p in
+            Matrix(rows: b.rows, columns: b.columns, values: zip(b.storage, p.value.storage).map { $0 - $1 })
+        }
+        for (k, parameter) in model.parameters.enumerated() { parameter.value = before[k] }
+        return update
+    }
+
+    /// The gradient a step applies against central differences of the probe's loss, every parameter.
+    static func expectStepGradient(_ model: TwoTowerModel, probe: Trainer, stepper: Trainer, eps: Float = 1e-2,
+                                   _ what: String) throws {
+        let before = model.parameters.map(\.value)
+        let gradients = try appliedUpdate(model, stepper)
+        for (k, parameter) in model.parameters.enumerated() {
+            let error = try finiteDifferenceError(before[k], analytic: gradients[k], eps: eps) {
+                parameter.value = $0
+                defer { parameter.value = before[k] }
+                return try Self.step(probe)
+            }
+            #expect(error < 5e-3, "\(parameter.name) with \(what)")
+        }
+        #expect(gradients.contains { $0.storage.contains { $0 != 0 } }, "\(what): the step applied no gradient")
     }
 
     static func step(_ t: Trainer, weights: [Float]? = Self.weights) throws -> Float {
@@ -65,6 +102,45 @@ import TowerTestSupport
         // The gradient is not zero (the check above could not pass vacuously).
         _ = try Self.step(stepper)
         #expect(zip(model.parameters, before).contains { $0.value != $1 })
+    }
+
+    /// `--loss-reduction sum`: the step applies the gradient of the summed loss (softmax, BPR, CCL),
+    /// checked against central differences of the value the step returns.
+    @Test(arguments: [RetrievalLoss.softmaxCrossEntropy, .bpr, .ccl])
+    func sumReductionAppliesTheSummedLossGradient(loss: RetrievalLoss) throws {
+        let model = Self.model(l2Normalize: loss == .ccl)
+        if loss == .ccl {
+            // Unit-scale embeddings: a finite-difference step then moves the cosines by about eps
+            // (at the initial scale 0.05 it moves them 20× more, across the hinge's kinks).
+            for p in model.parameters { p.value = Matrix(rows: p.value.rows, columns: p.value.columns, values: p.value.storage.map { 20 * $0 }) }
+        }
+        let samplers: [SamplerSpecification] = [.inBatch, .uniform(count: 8)]
+        let probe = try Self.trainer(model, learningRate: 1e-20, samplers: samplers, loss: loss, reduction: .sum)
+        let stepper = try Self.trainer(model, learningRate: 1, samplers: samplers, loss: loss, reduction: .sum)
+        try Self.expectStepGradient(model, probe: probe, stepper: stepper, eps: loss == .ccl ? 1e-3 : 1e-2, "\(loss), sum")
+    }
+
+    /// Mean and sum differ by exactly B (5 rows): the step's loss and, with SGD, every update.
+    @Test(arguments: [RetrievalLoss.softmaxCrossEntropy, .bpr, .ccl])
+    func meanAndSumDifferByTheBatchSize(loss: RetrievalLoss) throws {
+        let model = Self.model(l2Normalize: loss == .ccl)
+        let b = Float(Self.users.count)
+        let mean = try Self.trainer(model, learningRate: 0.1, samplers: [.inBatch], loss: loss, reduction: .mean)
+        let sum = try Self.trainer(model, learningRate: 0.1, samplers: [.inBatch], loss: loss, reduction: .sum)
+        let meanUpdate = try Self.appliedUpdate(model, mean), sumUpdate = try Self.appliedUpdate(model, sum)
+        #expect(abs(sum.lastLoss - b * mean.lastLoss) <= 1e-6 * abs(sum.lastLoss))
+        var worst: Float = 0, largest: Float = 0
+        for (m, s) in zip(meanUpdate, sumUpdate) {
+            for (x, y) in zip(m.storage, s.storage) {
+                worst = max(worst, abs(y - b * x))
+                largest = max(largest, abs(y))
+            }
+        }
+        #expect(largest > 0)
+        #expect(worst <= 1e-5 * largest, "\(loss): sum update differs from B × the mean's by \(worst) (largest \(largest))")
+        // The default (nil) is the mean.
+        let unset = try Self.trainer(model, learningRate: 0.1, samplers: [.inBatch], loss: loss)
+        #expect(try Self.appliedUpdate(model, unset) == meanUpdate)
     }
 
     @Test func weightsScaleTheLoss() throws {

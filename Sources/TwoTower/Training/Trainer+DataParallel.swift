@@ -53,12 +53,14 @@ extension Trainer {
         return exchange.scored
     }
 
-    /// Turns this rank's mean loss over its `b` rows into its share of the global batch's mean:
-    /// scales `∂L/∂logits` by `b/B` and returns the global loss `Σ_r (b_r/B)·L_r` (all-reduced).
+    /// Turns this rank's loss over its `b` rows into its share of the global batch's loss and
+    /// returns the global loss (all-reduced). Mean: the global loss is `Σ_all w l / B =
+    /// Σ_r (b_r/B)·L_r`, so `∂L/∂logits` is scaled by `b/B`. Sum: it is `Σ_r L_r`, each rank's own
+    /// gradient is already its share (factor 1).
     func globalLoss(_ local: Float, localRows b: Int, globalRows: Int) throws -> Float {
-        let share = Float(b) / Float(globalRows)
-        logitsGradient.withUnsafeMutableBufferPointer { TowerCore.scale($0, by: share) }
-        let mine = [Double(local) * Double(b) / Double(globalRows)]
+        let share: Double = configuration.reduction == .mean ? Double(b) / Double(globalRows) : 1
+        if share != 1 { logitsGradient.withUnsafeMutableBufferPointer { TowerCore.scale($0, by: Float(share)) } }
+        let mine = [Double(local) * share]
         let total = try collective("all-reduce of the loss") { () throws(CommunicatorError) in
             try communicator.allReduceSum(mine)
         }

@@ -49,6 +49,8 @@ extension Trainer {
         for epoch in 1...configuration.epochs {
             batches.startEpoch(epoch - 1)
             var sum = 0.0, count = 0, step = 0
+            // Per-row loss and ln(candidates), rows-weighted, for the "does it learn?" check.
+            var perRow = 0.0, chance = 0.0
             let start = DispatchTime.now().uptimeNanoseconds
             while let batch = batches.next() {
                 if batch.count < communicator.size {  // every rank sees the same batch: all skip it
@@ -58,15 +60,25 @@ extension Trainer {
                 step += 1
                 let loss = try self.step(users: batch.users, items: batch.items,
                                          weights: weighted ? batch.weights : nil, epoch: epoch)
-                sum += Double(loss) * Double(batch.count)
+                let rows = Double(batch.count)
+                // Mean: the batch's loss is per row; sum: it is the batch's total (the epoch's
+                // loss is then the mean batch loss, as Keras reports it for TFRS).
+                let rowLoss = configuration.reduction == .mean ? Double(loss) : Double(loss) / rows
+                sum += configuration.reduction == .mean ? Double(loss) * rows : Double(loss)
+                perRow += rowLoss * rows
+                chance += log(max(lastCandidates, 1)) * rows
                 count += batch.count
                 progress?.step(epoch: epoch, step: step, totalSteps: batches.batchesPerEpoch,
                                loss: loss, examples: batch.count, learningRate: optimizer.learningRate)
             }
             seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             examples += count
-            losses.append(count > 0 ? sum / Double(count) : .nan)
+            losses.append(count > 0 ? (configuration.reduction == .mean ? sum / Double(count) : sum / Double(step)) : .nan)
             epochsRun = epoch
+            if epoch == 1, count > 0, !weighted,
+               let warning = notLearningWarning(perRowLoss: perRow / Double(count), chanceLoss: chance / Double(count)) {
+                progress?.message(warning)
+            }
             guard let validate else {
                 bestEpoch = epoch
                 progress?.epochEnded(epoch: epoch, loss: losses.last!, validation: nil)
@@ -98,4 +110,29 @@ extension Trainer {
                                finalLoss: losses.last ?? .nan, epochLosses: losses, validation: history,
                                bestEpoch: bestEpoch)
     }
+
+    /// The warning printed when the first epoch's softmax loss is within 1% of `ln(candidates)`
+    /// — the loss of scores that do not tell the positive from the negatives — with the usual
+    /// causes; `nil` when the loss is further from it, or for BPR and CCL (their chance values
+    /// differ), or with sample weights (they rescale the loss).
+    func notLearningWarning(perRowLoss: Double, chanceLoss: Double) -> String? {
+        guard configuration.loss == .softmaxCrossEntropy, chanceLoss > 0, perRowLoss.isFinite,
+              abs(perRowLoss - chanceLoss) <= 0.01 * chanceLoss else { return nil }
+        var causes: [String] = []
+        let c = configuration
+        causes.append("the learning rate \(c.learningRate) is too small for \(c.optimizer.rawValue) (--learning-rate)")
+        if c.reduction == .mean && c.optimizer == .adagrad {
+            causes.append("--loss-reduction mean with adagrad: TFRS recipes (adagrad, learning rate 0.05-0.1) assume --loss-reduction sum, whose gradient is batch-size (\(c.batchSize)) times larger")
+        }
+        if c.logQ == .none {
+            causes.append("no logQ correction (--logq none): popular items dominate the in-batch negatives")
+        }
+        if c.temperature >= 1 && configurationUsesCosine {
+            causes.append("cosine scores (--l2-normalize) at temperature \(c.temperature): logits in [-1, 1] cannot separate \(Int(exp(chanceLoss).rounded())) candidates (try --temperature 0.05)")
+        }
+        return String(format: "warning: the first epoch's loss %.4f is within 1%% of ln(%.0f) = %.4f, the loss of scores that rank the positive no better than chance: the model is not learning. Likely causes: ",
+                      perRowLoss, exp(chanceLoss), chanceLoss) + causes.joined(separator: "; ") + "."
+    }
+
+    private var configurationUsesCosine: Bool { model.configuration.l2Normalize }
 }

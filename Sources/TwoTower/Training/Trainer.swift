@@ -11,7 +11,8 @@ import TowerNN
 ///    caches' stored rows;
 /// 3. **score** — ``ItemRetrievalScorer/trainingScores(query:items:positiveIds:negatives:)`` builds
 ///    the logits `[B, 1+N]` (false negatives, logQ, temperature);
-/// 4. **loss and gradient** — the fused softmax cross-entropy (or BPR) gives the loss and `∂L/∂logits`;
+/// 4. **loss and gradient** — the fused softmax cross-entropy (or BPR, or CCL) gives the loss and
+///    `∂L/∂logits`, reduced over the rows by the mean (default) or the sum (``TrainingConfiguration/lossReduction``);
 /// 5. **route gradients back** — ``ItemRetrievalScorer/backward(_:logitsGradient:)`` returns the
 ///    gradient of every row the towers produced, which flows back through both towers;
 /// 6. **update** — clipping, then the optimizer on dense parameters and touched embedding rows.
@@ -42,6 +43,10 @@ public final class Trainer {
     public private(set) var globalStep = 0
     /// The loss of the last step (over the global batch when data-parallel).
     public private(set) var lastLoss: Float = .nan
+    /// Candidates per row the last step scored the positive against, the positive included and
+    /// downscored false negatives left out (a mean over the rows): a softmax over this many
+    /// equal scores has loss `ln(lastCandidates)`.
+    public private(set) var lastCandidates: Double = .nan
     /// The ranks training together (``SingleProcessCommunicator`` alone).
     public let communicator: any Communicator
     /// Which in-batch candidates a rank scores against when data-parallel.
@@ -88,6 +93,9 @@ public final class Trainer {
     public init(model: TwoTowerModel, configuration: TrainingConfiguration, itemCounts: [Int], threads: Int? = nil,
                 communicator: any Communicator = SingleProcessCommunicator(), negativeScope: NegativeScope = .global) throws {
         try configuration.validate()
+        if configuration.loss == .ccl, !model.configuration.l2Normalize {
+            throw ConfigurationError("{l2Normalize} must be on with {loss} ccl (it needs cosine scores)")
+        }
         self.communicator = communicator
         self.negativeScope = negativeScope
         guard itemCounts.count == model.itemCount else {
@@ -245,11 +253,14 @@ public final class Trainer {
         // 3. Score.
         let scores = try scorer.trainingScores(query: queries, items: scoredItems, positiveIds: positiveIds,
                                                negatives: negatives)
-        // 4. Loss and its gradient (data-parallel: this rank's share of the global batch's mean).
+        // 4. Loss and its gradient (data-parallel: this rank's share of the global batch's loss).
         var value = loss.lossAndGradient(logits: scores.logits, weights: sampleWeights, into: &logitsGradient,
-                                         threads: scorer.threads)
+                                         threads: scorer.threads, reduction: configuration.reduction,
+                                         ccl: configuration.cclParameters)
         if parallel { value = try globalLoss(value, localRows: b, globalRows: globalRows) }
         lastLoss = value
+        lastCandidates = Double(scores.logits.columns)
+            - (configuration.downscoreFalseNegatives ? Double(scores.falseNegativeColumns.count) / Double(max(b, 1)) : 0)
         guard value.isFinite else {
             negatives.removeAll(keepingCapacity: true)
             throw TrainingError.nonFiniteLoss(epoch: epoch, step: globalStep + 1, loss: value,

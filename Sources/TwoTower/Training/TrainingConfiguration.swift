@@ -38,8 +38,16 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var temperatureOrder: TemperatureOrder = .logQThenTemperature
     public var downscoreFalseNegatives: Bool = true
     public var falseNegativeScore: Float = -655.04
-    /// Softmax cross-entropy (`softmax`, the default) or BPR (`bpr`).
+    /// Softmax cross-entropy (`softmax`, the default), BPR (`bpr`) or the cosine contrastive loss (`ccl`).
     public var loss: RetrievalLoss = .softmaxCrossEntropy
+    /// How the loss reduces over a batch's rows: `mean` (Merlin, Keras) or `sum` (TFRS's Retrieval
+    /// task: gradient B× the mean's). `nil` = mean (and configurations saved before the field
+    /// existed decode to it); read it through ``reduction``.
+    public var lossReduction: RetrievalLoss.Reduction? = nil
+    /// ``RetrievalLoss/ccl``'s margin `m`; `nil` = ``CosineContrastiveParameters/defaultMargin`` (0.9).
+    public var cclMargin: Float? = nil
+    /// ``RetrievalLoss/ccl``'s negative weight `w`; `nil` = ``CosineContrastiveParameters/defaultNegativeWeight`` (1).
+    public var cclNegativeWeight: Float? = nil
     /// Stop when the validation metric has not improved for this many epochs (`nil`: never, and
     /// no validation set is held out). On by default: the right number of epochs depends on the data.
     public var patience: Int? = 2
@@ -49,6 +57,14 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var dropLast: Bool = false
 
     public init() {}
+
+    /// ``lossReduction`` with its default.
+    public var reduction: RetrievalLoss.Reduction { lossReduction ?? .mean }
+    /// ``cclMargin`` and ``cclNegativeWeight`` with their defaults.
+    public var cclParameters: CosineContrastiveParameters {
+        CosineContrastiveParameters(margin: cclMargin ?? CosineContrastiveParameters.defaultMargin,
+                                    negativeWeight: cclNegativeWeight ?? CosineContrastiveParameters.defaultNegativeWeight)
+    }
 
     /// Checks ranges and combinations; throws a ``ConfigurationError`` naming the fields.
     public func validate() throws {
@@ -67,6 +83,21 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         if let p = patience, p <= 0 { throw ConfigurationError("{patience} must be positive, found \(p)") }
         if let c = clipNorm, !(c > 0) { throw ConfigurationError("{clipNorm} must be positive, found \(c)") }
         guard weightDecay >= 0 else { throw ConfigurationError("{weightDecay} must be ≥ 0, found \(weightDecay)") }
+        let ccl = cclParameters
+        guard ccl.margin.isFinite, ccl.margin >= -1, ccl.margin < 1 else {
+            throw ConfigurationError("{cclMargin} must be in [-1, 1) (a cosine similarity), found \(ccl.margin)")
+        }
+        guard ccl.negativeWeight.isFinite, ccl.negativeWeight >= 0 else {
+            throw ConfigurationError("{cclNegativeWeight} must be ≥ 0, found \(ccl.negativeWeight)")
+        }
+        if loss == .ccl {
+            guard logQ == .none else {
+                throw ConfigurationError("{logQ} must be none with {loss} ccl (it scores raw cosine similarities), found \(logQ.rawValue)")
+            }
+            guard temperature == 1 else {
+                throw ConfigurationError("{temperature} must stay 1 with {loss} ccl (it scores raw cosine similarities), found \(temperature)")
+            }
+        }
         if logQ == .sampler {
             let reportsProbabilities: Bool = switch samplers.first {
             case .popularity, .uniform: samplers.count == 1
