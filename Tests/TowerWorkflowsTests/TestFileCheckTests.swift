@@ -36,15 +36,7 @@ import TwoTower
 
     @Test func evaluatingASavedModelOnUnknownIdsIsNamedToo() throws {
         let dir = try TestPathTests.lightGCNDirectory(); defer { try? FileManager.default.removeItem(atPath: dir) }
-        var run = TrainingRun()
-        run.data.path = dir
-        run.model.dimensions = 4
-        run.training.epochs = 1
-        run.training.batchSize = 8
-        run.training.patience = nil
-        run.evaluation.ks = [2]
-        run.output = dir + "/model"
-        _ = try run.run()
+        let run = try TestPathTests.saveTinyModel(trainedOn: dir)
         let strangers = dir + "/strangers.txt"
         try Data("200 1 2\n".utf8).write(to: URL(fileURLWithPath: strangers))
         var data = DataSource()

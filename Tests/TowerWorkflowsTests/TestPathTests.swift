@@ -31,8 +31,8 @@ import TwoTower
         #expect(prepared.split.train.count == 24)
     }
 
-    @Test func evaluateResolvesADirectoryTestPathToo() throws {
-        let dir = try Self.lightGCNDirectory(); defer { try? FileManager.default.removeItem(atPath: dir) }
+    /// Trains a 1-epoch d=4 model on the LightGCN directory `dir` and saves it to `dir/model`.
+    static func saveTinyModel(trainedOn dir: String) throws -> TrainingRun {
         var run = TrainingRun()
         run.data.path = dir
         run.model.dimensions = 4
@@ -42,6 +42,12 @@ import TwoTower
         run.evaluation.ks = [2]
         run.output = dir + "/model"
         _ = try run.run()
+        return run
+    }
+
+    @Test func evaluateResolvesADirectoryTestPathToo() throws {
+        let dir = try Self.lightGCNDirectory(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try TestPathTests.saveTinyModel(trainedOn: dir)
         var data = DataSource()
         data.testPath = dir
         let report = try ModelEvaluation.evaluateSaved(modelDirectory: dir + "/model", data: data, settings: run.evaluation)

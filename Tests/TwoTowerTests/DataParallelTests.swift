@@ -40,9 +40,9 @@ import TowerDistributed
         }
     }
 
-    /// Trains `scenario` on `communicator` and returns the per-step losses and the final parameters.
-    static func train(_ s: Scenario, on communicator: any Communicator,
-                      scope: NegativeScope = .global) throws -> (losses: [Float], parameters: [[Float]]) {
+    /// The model and trainer of `scenario` on `communicator` (the same initial parameters on every rank).
+    static func makeTrainer(_ s: Scenario, on communicator: any Communicator = SingleProcessCommunicator(),
+                            scope: NegativeScope = .global) throws -> (TwoTowerModel, Trainer) {
         var m = ModelConfiguration()
         m.tower = s.tower
         m.dimensions = 8
@@ -62,6 +62,13 @@ import TowerDistributed
         let counts = (0..<s.items).map { $0 % 7 + 1 }
         let trainer = try Trainer(model: model, configuration: c, itemCounts: counts, threads: 1,
                                   communicator: communicator, negativeScope: scope)
+        return (model, trainer)
+    }
+
+    /// Trains `scenario` on `communicator` and returns the per-step losses and the final parameters.
+    static func train(_ s: Scenario, on communicator: any Communicator,
+                      scope: NegativeScope = .global) throws -> (losses: [Float], parameters: [[Float]]) {
+        let (model, trainer) = try makeTrainer(s, on: communicator, scope: scope)
         var losses: [Float] = []
         for batch in batches(s) {
             let loss = try batch.users.withUnsafeBufferPointer { u in
@@ -175,22 +182,7 @@ import TowerDistributed
     }
 
     static func trainOneBatch(_ s: Scenario, users: [Int32], items: [Int32]) throws -> Float {
-        var m = ModelConfiguration()
-        m.tower = s.tower
-        m.dimensions = 8
-        m.hiddenLayers = [12]
-        m.l2Normalize = s.loss == .ccl
-        let model = TwoTowerModel(configuration: m, userCount: s.users, itemCount: s.items, seed: 5)
-        var c = TrainingConfiguration()
-        c.samplers = s.samplers
-        c.logQ = s.logQ
-        c.learningRate = 0.01
-        c.batchSize = s.batchSize
-        c.seed = 11
-        c.loss = s.loss
-        c.lossReduction = s.reduction
-        if s.loss == .ccl { c.cclMargin = 0.2 }
-        let trainer = try Trainer(model: model, configuration: c, itemCounts: (0..<s.items).map { $0 % 7 + 1 }, threads: 1)
+        let (_, trainer) = try makeTrainer(s)
         return try users.withUnsafeBufferPointer { u in try items.withUnsafeBufferPointer { try trainer.step(users: u, items: $0) } }
     }
 
