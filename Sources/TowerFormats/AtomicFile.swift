@@ -1,3 +1,4 @@
+import CFileSystem
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -88,15 +89,19 @@ public enum AtomicFile {
     /// Atomically publishes the directory at `path` with the files `fill` writes.
     ///
     /// `fill` receives a fresh sibling directory `PATH.tmp-XXXXXX` to write into. When it returns,
-    /// the directory is synced and renamed to `path`. If `path` already exists it is replaced
-    /// safely: renamed aside to `PATH.old-XXXXXX`, the new directory renamed in, the old one removed
-    /// (and renamed back if the second rename fails). If `fill` throws, the temporary directory is
+    /// the directory is synced and renamed to `path`. If `path` already exists the two are
+    /// exchanged in one atomic step (Linux `renameat2(RENAME_EXCHANGE)`), so `path` never goes
+    /// missing — not to a concurrent reader, not after a kill -9 — and the old one is removed.
+    /// Where exchange is unsupported: renamed aside to `PATH.old-XXXXXX`, the new directory renamed
+    /// in, the old one removed (renamed back if the second rename fails; after a crash between the
+    /// two, ``recoverInterruptedSwap(at:staleSeconds:)`` restores it). If `fill` throws, the temporary directory is
     /// removed and `path` is untouched.
     /// - Throws: ``PersistenceError/refusingToReplace(path:reason:)`` when `path` exists and is not a
     ///   directory, ``PersistenceError/fileSystem(path:operation:reason:)``, or what `fill` throws.
     public static func publishDirectory(at path: String, _ fill: (String) throws -> Void) throws {
         let path = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         let (parent, _) = split(path)
+        recoverInterruptedSwap(at: path)
         let temporary = try makeTemporaryDirectory(prefix: "\(path).tmp-")
         do {
             try fill(temporary)
@@ -106,16 +111,24 @@ public enum AtomicFile {
                 guard (info.st_mode & S_IFMT) == S_IFDIR else {
                     throw PersistenceError.refusingToReplace(path: path, reason: "it exists and is not a directory")
                 }
-                // Reserve a unique name for the old directory, then move the old one there.
-                let aside = try makeTemporaryDirectory(prefix: "\(path).old-")
-                rmdir(aside)
-                if rename(path, aside) != 0 { throw posixError(path, "rename aside") }
-                if rename(temporary, path) != 0 {
-                    let error = posixError(path, "rename")
-                    rename(aside, path)
-                    throw error
+                // One atomic step where the kernel can (Linux renameat2 RENAME_EXCHANGE): `path` is
+                // never missing, even to a reader between two calls or after a kill -9.
+                if tower_rename_exchange(temporary, path) == 0 {
+                    try? FileManager.default.removeItem(atPath: temporary)  // now the old directory
+                } else {
+                    // Portable fallback: move the old one to a unique name, then the new one in.
+                    // A crash between the two leaves `path` missing; ``recoverInterruptedSwap(at:)``
+                    // restores it on the next load or save.
+                    let aside = try makeTemporaryDirectory(prefix: "\(path).old-")
+                    rmdir(aside)
+                    if rename(path, aside) != 0 { throw posixError(path, "rename aside") }
+                    if rename(temporary, path) != 0 {
+                        let error = posixError(path, "rename")
+                        rename(aside, path)
+                        throw error
+                    }
+                    try? FileManager.default.removeItem(atPath: aside)
                 }
-                try? FileManager.default.removeItem(atPath: aside)
             } else if rename(temporary, path) != 0 {
                 throw posixError(path, "rename")
             }
@@ -124,6 +137,33 @@ public enum AtomicFile {
             throw error
         }
         syncDirectory(parent)
+    }
+
+    /// Repairs what an interrupted ``publishDirectory(at:_:)`` can leave: when `path` is missing but
+    /// a `PATH.old-*` sibling (the previous version, moved aside by the portable fallback) exists,
+    /// the newest one is renamed back to `path`. Then `PATH.tmp-*` and `PATH.old-*` siblings older
+    /// than `staleSeconds` (unfinished writes of processes that died) are removed (`nil`: none
+    /// are). Best effort: failures are ignored. Called before every publish, and by
+    /// ``ModelDirectory`` when a model directory to read is missing.
+    public static func recoverInterruptedSwap(at path: String, staleSeconds: Double? = 3600) {
+        let path = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        let (parent, name) = split(path)
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
+        func modified(_ entry: String) -> Date? {
+            (try? FileManager.default.attributesOfItem(atPath: parent + "/" + entry))?[.modificationDate] as? Date
+        }
+        let asides = entries.filter { $0.hasPrefix(name + ".old-") }
+        var info = stat()
+        if lstat(path, &info) != 0, errno == ENOENT,
+           let newest = asides.max(by: { (modified($0) ?? .distantPast) < (modified($1) ?? .distantPast) }) {
+            _ = rename(parent + "/" + newest, path)
+        }
+        guard let staleSeconds else { return }
+        let now = Date()
+        for entry in entries where entry.hasPrefix(name + ".tmp-") || entry.hasPrefix(name + ".old-") {
+            guard let date = modified(entry), now.timeIntervalSince(date) > staleSeconds else { continue }
+            try? FileManager.default.removeItem(atPath: parent + "/" + entry)
+        }
     }
 
     /// `(directory, last component)` of a path; the directory is "." for a bare name.

@@ -90,6 +90,9 @@ public enum ModelDirectory {
         decodingExtras decodeExtras: @escaping @Sendable ([String: Data]) throws -> Extras
     ) throws -> (contents: ModelDirectoryContents<Config>, extras: Extras) {
         var info = stat()
+        if stat(path, &info) != 0, errno == ENOENT {
+            AtomicFile.recoverInterruptedSwap(at: path, staleSeconds: nil)  // a save killed mid-swap
+        }
         guard stat(path, &info) == 0 else {
             // The system's reason: a symlink loop or a directory one may not enter is not "missing".
             let reason = errno == ENOENT ? "it does not exist" : "it cannot be reached (\(String(cString: strerror(errno))))"

@@ -91,4 +91,65 @@ struct InjectedFailure: Error, Equatable {}
         #expect(try Data(contentsOf: URL(fileURLWithPath: parent + "/model")) == Data([7]))
         #expect(listing(parent) == ["model"])
     }
+
+    /// The swap is one step (renameat2 RENAME_EXCHANGE): a reader polling the path while it is
+    /// replaced 200 times never finds it missing, and every listing it sees is a whole version.
+    @Test func theDirectoryNeverGoesMissingWhileItIsReplaced() throws {
+        let parent = try makeTemporaryDirectory("atomic-dir-swap")
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        let path = parent + "/model"
+        try AtomicFile.publishDirectory(at: path) { try AtomicFile.write([0], to: $0 + "/v0") }
+        let state = PollState()
+        let reader = Thread {
+            while !state.stopped {
+                var info = stat()
+                state.record(missing: stat(path, &info) != 0)
+            }
+        }
+        reader.start()
+        for k in 1...200 { try AtomicFile.publishDirectory(at: path) { try AtomicFile.write([UInt8(k % 256)], to: $0 + "/v\(k)") } }
+        state.stop()
+        while !reader.isFinished { usleep(1000) }
+        #expect(state.missing == 0, "the directory was missing \(state.missing) of \(state.polls) times")
+        #expect(state.polls > 0)
+        #expect(listing(path) == ["v200"])
+        #expect(listing(parent) == ["model"])
+    }
+
+    /// What the portable fallback can leave after a kill -9 between its two renames (the old version
+    /// aside, nothing at the path) is put back; unfinished writes older than the limit are removed.
+    @Test func anInterruptedSwapIsRecoveredAndStaleLeftoversRemoved() throws {
+        let parent = try makeTemporaryDirectory("atomic-dir-recover")
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        let path = parent + "/model"
+        try FileManager.default.createDirectory(atPath: path + ".old-AbC123", withIntermediateDirectories: false)
+        try AtomicFile.write([1], to: path + ".old-AbC123/one")
+        for name in ["model.tmp-stale1", "model.tmp-fresh1", "other.tmp-stale2"] {
+            try FileManager.default.createDirectory(atPath: parent + "/" + name, withIntermediateDirectories: false)
+        }
+        let old = Date(timeIntervalSinceNow: -7200)
+        for name in ["model.tmp-stale1", "other.tmp-stale2"] {
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: parent + "/" + name)
+        }
+        AtomicFile.recoverInterruptedSwap(at: path)
+        #expect(listing(path) == ["one"])
+        #expect(listing(parent) == ["model", "model.tmp-fresh1", "other.tmp-stale2"])
+        // A reader of a missing model directory recovers it the same way (without removing anything).
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".old-XyZ789")
+        #expect(throws: (any Error).self) { _ = try ModelDirectory.read(EmptyConfig.self, from: path) }
+        #expect(listing(path) == ["one"], "the reader put the aside copy back before reporting its own error")
+    }
+}
+
+private struct EmptyConfig: Decodable {}
+
+/// Counters shared with the polling thread.
+private final class PollState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopFlag = false, missingCount = 0, pollCount = 0
+    var stopped: Bool { lock.withLock { stopFlag } }
+    var missing: Int { lock.withLock { missingCount } }
+    var polls: Int { lock.withLock { pollCount } }
+    func stop() { lock.withLock { stopFlag = true } }
+    func record(missing: Bool) { lock.withLock { pollCount += 1; if missing { missingCount += 1 } } }
 }
