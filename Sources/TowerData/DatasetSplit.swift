@@ -116,7 +116,7 @@ public struct DatasetSplit: Sendable {
             }
         case .timeCutoff(let cutoff, let validationCutoff):
             guard let t = log.timestamps else {
-                throw .invalidRequest("a time-cutoff split needs timestamps, but the data has none")
+                throw .invalidRequest("a time-cutoff split needs timestamps, but the data has none (for a CSV with a time column, give --timestamp-column NAME)")
             }
             for k in 0..<log.count {
                 if t[k] >= cutoff { role[k] = 1 } else if let v = validationCutoff, t[k] >= v { role[k] = 2 }

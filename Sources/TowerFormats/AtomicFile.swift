@@ -166,6 +166,34 @@ public enum AtomicFile {
         }
     }
 
+    /// Checks, before a long job, that `path` can be written later: its parent directory exists,
+    /// is a directory and is writable, and `path` itself is not a directory when a file is
+    /// meant (`directory: false`) or not a file when a directory is (`directory: true`).
+    /// - Throws: ``PersistenceError/fileSystem(path:operation:reason:)`` naming `what` (e.g. `--output`).
+    public static func checkWritableDestination(_ path: String, what: String, directory: Bool = true) throws {
+        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        let (parent, _) = split(trimmed)
+        var info = stat()
+        guard stat(parent, &info) == 0 else {
+            throw PersistenceError.fileSystem(path: path, operation: "check \(what)", reason: "its directory \(parent) cannot be reached (\(String(cString: strerror(errno))))")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw PersistenceError.fileSystem(path: path, operation: "check \(what)", reason: "\(parent) is not a directory")
+        }
+        guard access(parent, W_OK) == 0 else {
+            throw PersistenceError.fileSystem(path: path, operation: "check \(what)", reason: "its directory \(parent) is not writable (\(String(cString: strerror(errno))))")
+        }
+        if lstat(trimmed, &info) == 0 {
+            let isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+            if directory && !isDirectory {
+                throw PersistenceError.fileSystem(path: path, operation: "check \(what)", reason: "it exists and is not a directory")
+            }
+            if !directory && isDirectory {
+                throw PersistenceError.fileSystem(path: path, operation: "check \(what)", reason: "it is a directory")
+            }
+        }
+    }
+
     /// `(directory, last component)` of a path; the directory is "." for a bare name.
     static func split(_ path: String) -> (String, String) {
         guard let slash = path.lastIndex(of: "/") else { return (".", path) }

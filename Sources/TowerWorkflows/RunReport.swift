@@ -36,8 +36,9 @@ public struct RunReport: Sendable {
                 "seconds": training.seconds,
                 "epochs": training.epochs,
                 "best_epoch": training.bestEpoch,
-                "final_loss": training.finalLoss.isFinite ? training.finalLoss : 0,
-                "epoch_losses": training.epochLosses.map { $0.isFinite ? $0 : 0 },
+                // JSON has no NaN: an epoch without a step (or a non-finite loss) is null, not 0.
+                "final_loss": training.finalLoss.isFinite ? training.finalLoss as Any : NSNull(),
+                "epoch_losses": training.epochLosses.map { $0.isFinite ? $0 as Any : NSNull() },
                 "validation": training.validation,
             ] as [String: Any],
             "data": [

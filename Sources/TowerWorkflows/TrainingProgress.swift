@@ -79,9 +79,11 @@ public final class TrainingProgress: TrainingObserver {
 
     /// A reporter on standard output: quiet if `quiet`, redrawn in place if standard output is a
     /// terminal (`isatty(1)`), else plain lines every `lineInterval` seconds.
+    /// `redraws: false` prints lines even on a terminal (under `mpirun`, whose pseudo-terminal
+    /// would otherwise collect every redraw into one line of a redirected log).
     public static func standardOutput(quiet: Bool = false, totalEpochs: Int? = nil,
-                                      lineInterval: Double = 10) -> TrainingProgress {
-        let style: Style = quiet ? .quiet : (isatty(1) != 0 ? .terminal : .lines(every: lineInterval))
+                                      lineInterval: Double = 10, redraws: Bool = true) -> TrainingProgress {
+        let style: Style = quiet ? .quiet : (redraws && isatty(1) != 0 ? .terminal : .lines(every: lineInterval))
         return TrainingProgress(style: style, totalEpochs: totalEpochs) { text in
             print(text, terminator: "")
             fflush(nil)  // keep ordering with other print() output, and show the redraw now

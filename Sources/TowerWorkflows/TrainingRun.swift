@@ -33,6 +33,16 @@ public struct TrainingRun: Sendable {
     public func validate() throws {
         try model.validate()
         try training.validate()
+        if training.loss == .ccl, !model.l2Normalize {
+            throw ConfigurationError("{l2Normalize} must be on with {loss} ccl (it needs cosine scores)")
+        }
+        let rowsPerScoredBatch = negativeScope == .local ? training.batchSize / communicator.size : training.batchSize
+        if training.samplers == [.inBatch], rowsPerScoredBatch < 2 {
+            throw ConfigurationError("{batchSize} \(training.batchSize) with in-batch negatives alone leaves every row without a negative (\(negativeScope == .local && communicator.size > 1 ? "--negatives local: \(rowsPerScoredBatch) row per rank" : "one row per batch")): the loss is 0 and nothing is learned; use a larger batch or add a corpus sampler (uniform:N)")
+        }
+        if training.batchSize < communicator.size {
+            throw ConfigurationError("{batchSize} \(training.batchSize) is smaller than the \(communicator.size) ranks: every rank needs at least one row of each batch")
+        }
         try evaluation.validate()
         if validation || training.patience != nil {
             let parts = training.validationMetric.split(separator: "@")
@@ -47,6 +57,7 @@ public struct TrainingRun: Sendable {
     public func run(progress: (any TrainingObserver)? = nil, log emit: (String) -> Void = { _ in }) throws -> RunReport {
         try validate()
         let leads = communicator.rank == 0
+        if leads, let output { try AtomicFile.checkWritableDestination(output, what: "--output") }
         let progress = leads ? progress : nil
         func log(_ line: String) { if leads { emit(line) } }
         let wantsValidation = validation || training.patience != nil
@@ -123,6 +134,7 @@ public struct TrainingRun: Sendable {
     /// training rows, and fails on every rank (naming the first that differs) if they disagree.
     func checkSameData(_ prepared: PreparedData) throws {
         guard communicator.size > 1 else { return }
+        try checkSameConfiguration()
         let train = prepared.split.train
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a over the rows
         for (u, i) in zip(train.users, train.items) {
@@ -136,6 +148,46 @@ public struct TrainingRun: Sendable {
         for rank in 1..<communicator.size where Array(all[rank * mine.count ..< (rank + 1) * mine.count]) != Array(all[0..<mine.count]) {
             throw ConfigurationError("rank \(rank) read different data than rank 0 (users, items, train and test rows, hash: \(all[rank * mine.count ..< (rank + 1) * mine.count].map(String.init)) vs \(all[0..<mine.count].map(String.init))); every rank needs the same files and flags")
         }
+    }
+
+    /// Every rank must train with the same settings (a rank with other `--epochs` would wait for
+    /// the others forever; one with another learning rate would silently train a different
+    /// model): compares every rank's model, training and evaluation settings with rank 0's and
+    /// fails on every rank, naming the settings that differ.
+    func checkSameConfiguration() throws {
+        struct Settings: Encodable {
+            var model: ModelConfiguration, training: TrainingConfiguration, evaluation: EvaluationSettings
+            var negatives: String, validation: Bool, data: String
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let mine = try [UInt8](encoder.encode(Settings(model: model, training: training, evaluation: evaluation,
+                                                      negatives: negativeScope.rawValue, validation: validation,
+                                                      data: data.path ?? "")))
+        let all: (values: [UInt8], counts: [Int])
+        do { all = try communicator.allGatherV(mine) } catch { throw ConfigurationError("data-parallel start: \(error)") }
+        var offset = 0
+        var blocks: [[UInt8]] = []
+        for n in all.counts { blocks.append(Array(all.values[offset ..< offset + n])); offset += n }
+        for rank in 1..<blocks.count where blocks[rank] != blocks[0] {
+            throw ConfigurationError("rank \(rank) was started with other settings than rank 0 (\(Self.differences(blocks[0], blocks[rank]))); every rank needs the same flags")
+        }
+    }
+
+    /// The dotted names of the settings that differ between two JSON objects.
+    static func differences(_ a: [UInt8], _ b: [UInt8]) -> String {
+        func flatten(_ value: Any, _ prefix: String, into out: inout [String: String]) {
+            if let object = value as? [String: Any] {
+                for (k, v) in object { flatten(v, prefix.isEmpty ? k : prefix + "." + k, into: &out) }
+            } else {
+                out[prefix] = "\(value)"
+            }
+        }
+        var x: [String: String] = [:], y: [String: String] = [:]
+        if let va = try? JSONSerialization.jsonObject(with: Data(a)) { flatten(va, "", into: &x) }
+        if let vb = try? JSONSerialization.jsonObject(with: Data(b)) { flatten(vb, "", into: &y) }
+        let keys = Set(x.keys).union(y.keys).filter { x[$0] != y[$0] }.sorted()
+        return keys.isEmpty ? "settings differ" : keys.prefix(6).map { "\($0): \(x[$0] ?? "unset") vs \(y[$0] ?? "unset")" }.joined(separator: "; ")
     }
 
     /// One line naming the model and the training set-up, printed before training.

@@ -77,12 +77,18 @@ struct TrainCommand: ParsableCommand {
         var run = try makeRun()
         run.communicator = try WorldCommunicator.current(environment: ProcessInfo.processInfo.environment)
         let communicator = run.communicator
-        let progress = TrainingProgress.standardOutput(quiet: quiet, totalEpochs: run.training.epochs)
-        // Created before training, so an unusable directory fails at once (rank 0 alone writes).
-        let events = communicator.rank == 0 ? try tensorboard.map { try TensorBoardObserver(directory: $0) } : nil
-        let observer: any TrainingObserver = events.map { ObserverGroup([progress, $0]) } ?? progress
+        let progress = TrainingProgress.standardOutput(quiet: quiet, totalEpochs: run.training.epochs,
+                                                       redraws: communicator.size == 1)
         let report: RunReport
+        let events: TensorBoardObserver?
         do {
+            // Created before training, so an unusable directory fails at once (rank 0 alone
+            // writes; its error ends the whole job below instead of leaving the others waiting).
+            if communicator.rank == 0, let path = evaluation.metricsOut {
+                try AtomicFile.checkWritableDestination(path, what: "--metrics-out", directory: false)
+            }
+            events = communicator.rank == 0 ? try tensorboard.map { try TensorBoardObserver(directory: $0) } : nil
+            let observer: any TrainingObserver = events.map { ObserverGroup([progress, $0]) } ?? progress
             report = try namingFlags { try run.run(progress: observer) { line in if !quiet { print(line) } } }
         } catch {
             // One rank failing alone would leave the others waiting in a collective: end the job.

@@ -49,11 +49,11 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .long, help: "How the loss reduces over a batch's rows: mean (Merlin, Keras; the default) or sum (TFRS's Retrieval task: gradient batch-size times larger, what TFRS's Adagrad learning rates assume).")
     var lossReduction: RetrievalLoss.Reduction = .mean
 
-    @Option(name: .long, parsing: .unconditional, help: "ccl: margin m in [-1, 1); negatives with cosine above m are penalised (SimpleX tunes it in 0..1).")
-    var cclMargin: Float = CosineContrastiveParameters.defaultMargin
+    @Option(name: .long, parsing: .unconditional, help: "ccl: margin m in [-1, 1); negatives with cosine above m are penalised (SimpleX tunes it in 0..1). (default: \(CosineContrastiveParameters.defaultMargin))")
+    var cclMargin: Float?
 
-    @Option(name: .long, parsing: .unconditional, help: "ccl: weight w of the negatives' mean hinge against the positive's 1 − cosine (SimpleX goes up to ~150 with many negatives).")
-    var cclNegativeWeight: Float = CosineContrastiveParameters.defaultNegativeWeight
+    @Option(name: .long, parsing: .unconditional, help: "ccl: weight w of the negatives' mean hinge against the positive's 1 − cosine (SimpleX goes up to ~150 with many negatives). (default: \(CosineContrastiveParameters.defaultNegativeWeight))")
+    var cclNegativeWeight: Float?
 
     @Option(name: .long, parsing: .unconditional, help: "Stop when the validation metric has not improved for this many epochs; the best epoch's parameters are kept. Needs a validation set, held out like the test set.")
     var patience: Int = 2
@@ -80,10 +80,8 @@ struct TrainingOptions: ParsableArguments {
         c.downscoreFalseNegatives = !noFalseNegativeDownscoring
         c.loss = loss
         c.lossReduction = lossReduction
-        if loss == .ccl {
-            c.cclMargin = cclMargin
-            c.cclNegativeWeight = cclNegativeWeight
-        }
+        c.cclMargin = cclMargin
+        c.cclNegativeWeight = cclNegativeWeight
         c.patience = noEarlyStopping ? nil : patience
         if let validationMetric { c.validationMetric = validationMetric }
         return c

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TowerWorkflows
 
 @main
 struct TwoTowerCommand: AsyncParsableCommand {
@@ -9,6 +10,7 @@ struct TwoTowerCommand: AsyncParsableCommand {
             With no data argument, `twotower train` trains on a built-in synthetic dataset with planted \
             structure and prints the model's metrics beside popularity, random and oracle baselines.
             """,
+        version: TwoTowerVersion.string,
         subcommands: [TrainCommand.self, EvaluateCommand.self, RecommendCommand.self, ExportCommand.self,
                       SynthCommand.self, InspectCommand.self, ServeCommand.self],
         defaultSubcommand: nil)

@@ -20,12 +20,13 @@ final class MessageCollector: TrainingObserver {
                                                                        temperature: 0.02, seed: 3))
         .log.orderedByFrequency()
 
-    static func fit(learningRate: Float?, optimizer: OptimizerKind = .adam, reduction: RetrievalLoss.Reduction? = nil) throws -> [String] {
+    static func fit(learningRate: Float?, optimizer: OptimizerKind = .adam, reduction: RetrievalLoss.Reduction? = nil,
+                    epochs: Int = 1) throws -> [String] {
         var m = ModelConfiguration()
         m.dimensions = 32
         let model = TwoTowerModel(configuration: m, userCount: data.userCount, itemCount: data.itemCount, seed: 1)
         var c = TrainingConfiguration()
-        c.epochs = 1
+        c.epochs = epochs
         c.batchSize = 64
         c.logQ = .none
         c.optimizer = optimizer
@@ -56,5 +57,11 @@ final class MessageCollector: TrainingObserver {
     @Test func theDefaultLearningRateIsNotReported() throws {
         let warnings = try Self.fit(learningRate: nil)
         #expect(warnings.isEmpty, "\(warnings)")
+    }
+
+    /// With two epochs the judgement waits for the second: still flat, it is reported once.
+    @Test func aFlatSecondEpochIsReportedOnce() throws {
+        let warnings = try Self.fit(learningRate: 1e-7, epochs: 3)
+        #expect(warnings.count == 1 && warnings[0].contains("the loss after two epochs"), "\(warnings)")
     }
 }

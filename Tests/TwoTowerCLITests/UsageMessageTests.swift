@@ -1,5 +1,6 @@
 import ArgumentParser
 import Testing
+import TowerWorkflows
 @testable import TwoTowerCLI
 
 /// Usage errors that name the real fault: an unknown subcommand, a negative number given to a
@@ -81,6 +82,16 @@ import Testing
         #expect(TwoTowerCommand.unknownSubcommand(in: ["trian"]) != nil)
         for fine in [[], ["--help"], ["help", "train"], ["train", "--data", "x"], ["serve", "--model", "m"]] {
             #expect(TwoTowerCommand.unknownSubcommand(in: fine) == nil, "\(fine)")
+        }
+    }
+
+    /// `twotower --version` prints the version (ArgumentParser's CleanExit carries it).
+    @Test func versionIsPrinted() {
+        do {
+            _ = try TwoTowerCommand.parseAsRoot(["--version"])
+            Issue.record("--version parsed as a command")
+        } catch {
+            #expect(TwoTowerCommand.message(for: error) == TwoTowerVersion.string)
         }
     }
 }

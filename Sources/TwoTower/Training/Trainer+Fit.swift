@@ -44,6 +44,7 @@ extension Trainer {
         var best = -Double.infinity, bestEpoch = 0, sinceBest = 0
         var snapshot: [Matrix] = []
         var epochsRun = 0
+        var nearChance: [(perRow: Double, chance: Double)] = []
         // Sample weights reach the loss when the log has them (e.g. `deduplicated(.countAsWeight)`).
         let weighted = train.weights != nil
         for epoch in 1...configuration.epochs {
@@ -75,9 +76,13 @@ extension Trainer {
             examples += count
             losses.append(count > 0 ? (configuration.reduction == .mean ? sum / Double(count) : sum / Double(step)) : .nan)
             epochsRun = epoch
-            if epoch == 1, count > 0, !weighted,
-               let warning = notLearningWarning(perRowLoss: perRow / Double(count), chanceLoss: chance / Double(count)) {
-                progress?.message(warning)
+            // Judged on the first two epochs (or the only one): a slow first epoch that then
+            // falls, as MLP towers often show at the default learning rate, is not reported.
+            if count > 0, !weighted {
+                nearChance.append((perRow / Double(count), chance / Double(count)))
+                if epoch == min(2, configuration.epochs), let warning = notLearningWarning(nearChance) {
+                    progress?.message(warning)
+                }
             }
             guard let validate else {
                 bestEpoch = epoch
@@ -111,13 +116,16 @@ extension Trainer {
                                bestEpoch: bestEpoch)
     }
 
-    /// The warning printed when the first epoch's softmax loss is within 1% of `ln(candidates)`
-    /// — the loss of scores that do not tell the positive from the negatives — with the usual
-    /// causes; `nil` when the loss is further from it, or for BPR and CCL (their chance values
-    /// differ), or with sample weights (they rescale the loss).
-    func notLearningWarning(perRowLoss: Double, chanceLoss: Double) -> String? {
-        guard configuration.loss == .softmaxCrossEntropy, chanceLoss > 0, perRowLoss.isFinite,
-              abs(perRowLoss - chanceLoss) <= 0.01 * chanceLoss else { return nil }
+    /// The warning printed when the softmax loss of the first epochs (two, or one when only one is
+    /// run) stays within 1% of `ln(candidates)` — the loss of scores that do not tell the positive
+    /// from the negatives — and falls by less than 0.5% from the first to the second, with the
+    /// usual causes; `nil` otherwise, for BPR and CCL (their chance values differ), or with sample
+    /// weights (they rescale the loss).
+    func notLearningWarning(_ epochs: [(perRow: Double, chance: Double)]) -> String? {
+        guard configuration.loss == .softmaxCrossEntropy, let first = epochs.first,
+              epochs.allSatisfy({ $0.chance > 0 && $0.perRow.isFinite && abs($0.perRow - $0.chance) <= 0.01 * $0.chance }),
+              epochs.count < 2 || epochs[0].perRow - epochs[1].perRow < 0.005 * epochs[0].perRow else { return nil }
+        let perRowLoss = epochs.last!.perRow, chanceLoss = first.chance
         var causes: [String] = []
         let c = configuration
         causes.append("the learning rate \(c.learningRate) is too small for \(c.optimizer.rawValue) (--learning-rate)")
@@ -130,8 +138,9 @@ extension Trainer {
         if c.temperature >= 1 && configurationUsesCosine {
             causes.append("cosine scores (--l2-normalize) at temperature \(c.temperature): logits in [-1, 1] cannot separate \(Int(exp(chanceLoss).rounded())) candidates (try --temperature 0.05)")
         }
-        return String(format: "warning: the first epoch's loss %.4f is within 1%% of ln(%.0f) = %.4f, the loss of scores that rank the positive no better than chance: the model is not learning. Likely causes: ",
-                      perRowLoss, exp(chanceLoss), chanceLoss) + causes.joined(separator: "; ") + "."
+        let which = epochs.count == 1 ? "the first epoch's loss" : "the loss after two epochs"
+        return String(format: "warning: %@ %.4f is within 1%% of ln(%.0f) = %.4f, the loss of scores that rank the positive no better than chance: the model is not learning. Likely causes: ",
+                      which, perRowLoss, exp(chanceLoss), chanceLoss) + causes.joined(separator: "; ") + "."
     }
 
     private var configurationUsesCosine: Bool { model.configuration.l2Normalize }

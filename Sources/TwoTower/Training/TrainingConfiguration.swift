@@ -83,6 +83,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         if let p = patience, p <= 0 { throw ConfigurationError("{patience} must be positive, found \(p)") }
         if let c = clipNorm, !(c > 0) { throw ConfigurationError("{clipNorm} must be positive, found \(c)") }
         guard weightDecay >= 0 else { throw ConfigurationError("{weightDecay} must be ≥ 0, found \(weightDecay)") }
+        if loss != .ccl, cclMargin != nil || cclNegativeWeight != nil {
+            throw ConfigurationError("{\(cclMargin != nil ? "cclMargin" : "cclNegativeWeight")} applies to {loss} ccl only (the loss is \(loss.rawValue))")
+        }
         let ccl = cclParameters
         guard ccl.margin.isFinite, ccl.margin >= -1, ccl.margin < 1 else {
             throw ConfigurationError("{cclMargin} must be in [-1, 1) (a cosine similarity), found \(ccl.margin)")
