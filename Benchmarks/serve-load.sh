@@ -8,7 +8,7 @@
 # 1, 16, 64 prints requests/s and p50/p99 latency of POST /v1/recommend (random known user, k=10,
 # seen items excluded). Beside them: the memory bandwidth measured in the same run (numpy sum of
 # 512 MiB), the bandwidth-bound rate of unbatched queries (bandwidth / item-matrix bytes), and the
-# GEMM-bound rate (`twotower-bench topk` with 64 queries per call, 1 thread).
+# GEMM-bound rate (`twotower-bench topk` with 640 queries per call, 1 thread).
 #
 # Needs: wrk (apt-get install wrk), curl, python3 with numpy; release builds of twotower and
 # twotower-bench (`swift build -c release`). Environment: DURATION (default 10s), PORT (18181),

@@ -50,7 +50,7 @@ public final class RetrievalService: Sendable {
             ])
         case .failed(let error, let serving):
             metrics.reload(succeeded: false)
-            logger.error("model load failed; keeping the previous model", metadata: [
+            logger.error(serving == nil ? "model load failed; no model to serve" : "model load failed; keeping the previous model", metadata: [
                 "path": "\(store.path)", "error": "\(error)", "serving_version": "\(serving.map { String($0.version) } ?? "none")",
             ])
         }
