@@ -56,7 +56,8 @@ enum JSONResponse {
             return .malformed("the field is required", field: fieldName(context.codingPath + [key]))
         case let .dataCorrupted(context):
             let field = fieldName(context.codingPath)
-            return .malformed(field == nil ? "the body is not valid JSON" : "invalid value: \(context.debugDescription)", field: field)
+            // A number too large for its type lands here too, with an empty path: say why.
+            return .malformed(field == nil ? "the body is not valid JSON (\(context.debugDescription))" : "invalid value: \(context.debugDescription)", field: field)
         @unknown default:
             return .malformed("the body could not be decoded: \(error)")
         }

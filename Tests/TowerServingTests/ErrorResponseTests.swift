@@ -41,6 +41,7 @@ import Testing
         Case(uri: "/v1/search", body: #"{"embedding": [1, 2, 3]}"#, status: 400, code: "invalid_field", field: "embedding"),
         Case(uri: "/v1/search", body: #"{"embedding": [1, 2, 3, 4, 5, 6, 7, "NaN"]}"#, status: 400, code: "invalid_field", field: "embedding[7]"),
         Case(uri: "/v1/search", body: #"{"embedding": [1, 2, "Infinity", 4, 5, 6, 7, 8]}"#, status: 400, code: "invalid_field", field: "embedding[2]"),
+        Case(uri: "/v1/recommend", body: #"{"user_id": "0", "k": 99999999999999999999}"#, status: 400, code: "malformed_request", field: nil),
         Case(uri: "/v1/search", body: #"{"embedding": [1, 2, 3, 4, 5, 6, 7, "x"]}"#, status: 400, code: "malformed_request", field: "embedding[7]"),
         Case(uri: "/v1/search", body: #"{"embedding": [1, 2, 3, 4, 5, 6, 7, 8], "k": 1000}"#, status: 400, code: "invalid_field", field: "k"),
         Case(uri: "/v1/search", body: #"{"embedding": [1, 2, 3, 4, 5, 6, 7, 8], "include_items": ["no-such-item"]}"#, status: 404, code: "unknown_item", field: "include_items[0]"),
