@@ -47,9 +47,8 @@ import TwoTower
         var run = TrainingRunTests.smallRun()
         run.training.epochs = 1000  // would take minutes if it trained first
         run.output = dir + "/model"
-        let start = Date()
+        // The message names the flag: the save at the end would name a temporary directory instead.
         #expect { _ = try run.run() } throws: { "\($0)".contains("--output") && "\($0)".contains("is not a directory") }
-        #expect(Date().timeIntervalSince(start) < 60)
         #expect(throws: (any Error).self) { try AtomicFile.checkWritableDestination(dir, what: "--metrics-out", directory: true) }
         #expect(throws: Never.self) { try AtomicFile.checkWritableDestination(dir, what: "--metrics-out", directory: false) }
     }
