@@ -89,3 +89,50 @@ public final class Embedding {
         }
     }
 }
+
+// MARK: - L2 penalty on the looked-up rows
+
+extension Embedding {
+    /// `Σ_{p ∈ positions} ‖table[ids[p]]‖²` over positions of the last ``forward(ids:)-(UnsafeBufferPointer<Int32>)``
+    /// (every occurrence counts, as BPR implementations regularise each looked-up row; e.g.
+    /// LightGCN's `reg_loss` over the batch's user, positive and negative rows). Accumulated in
+    /// `Double`. Read it before the optimizer step changes the table.
+    /// - Precondition: `positions` lies within the last forward's ids.
+    public func squaredNorms(positions: Range<Int>) -> Double {
+        precondition(positions.lowerBound >= 0 && positions.upperBound <= ids.count,
+                     "Embedding.squaredNorms: positions \(positions) outside the last lookup of \(ids.count) ids")
+        let d = dimensions
+        var total = 0.0
+        table.value.withUnsafeBufferPointer { t in
+            for p in positions {
+                let row = t.baseAddress! + Int(ids[p]) * d
+                var s: Float = 0
+                for j in 0..<d { s += row[j] * row[j] }
+                total += Double(s)
+            }
+        }
+        return total
+    }
+
+    /// Adds `coefficient · table[ids[p]]` to the sparse gradient of row `ids[p]` for every position
+    /// `p` in `positions` of the last lookup: the gradient of `(coefficient/2) · ``squaredNorms(positions:)```.
+    /// Call it after ``backward(_:accumulate:)`` (which sets the gradient this adds to).
+    /// - Precondition: `positions` lies within the last forward's ids.
+    public func addL2Gradient(coefficient: Float, positions: Range<Int>) {
+        precondition(positions.lowerBound >= 0 && positions.upperBound <= ids.count,
+                     "Embedding.addL2Gradient: positions \(positions) outside the last lookup of \(ids.count) ids")
+        guard !positions.isEmpty, coefficient != 0 else { return }
+        let d = dimensions
+        ids.withUnsafeBufferPointer { all in
+            let touched = UnsafeBufferPointer(rebasing: all[positions])
+            table.value.withUnsafeBufferPointer { t in
+                table.sparseGradient!.prepareSlots(for: touched) { slots, values in
+                    for id in touched {
+                        let r = Int(id)
+                        addScaled(d, coefficient, t.baseAddress! + r * d, values + Int(slots[r]) * d)
+                    }
+                }
+            }
+        }
+    }
+}

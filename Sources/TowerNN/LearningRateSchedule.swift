@@ -41,12 +41,12 @@ public struct ExponentialDecay: LearningRateSchedule {
 /// Linear warm-up in front of another schedule: for `step < warmupSteps` the rate is
 /// `after.learningRate(atStep: 0) · (step + 1) / warmupSteps`; afterwards it is
 /// `after.learningRate(atStep: step − warmupSteps)` (the wrapped schedule starts when warm-up ends).
-public struct LinearWarmup<After: LearningRateSchedule>: LearningRateSchedule {
+public struct LinearWarmup: LearningRateSchedule {
     public let warmupSteps: Int
-    public let after: After
+    public let after: any LearningRateSchedule
 
     /// A warm-up of `warmupSteps` steps followed by `after`.
-    public init(warmupSteps: Int, after: After) {
+    public init(warmupSteps: Int, after: any LearningRateSchedule) {
         precondition(warmupSteps >= 0, "LinearWarmup: warmupSteps must be non-negative, found \(warmupSteps)")
         self.warmupSteps = warmupSteps
         self.after = after
@@ -57,5 +57,49 @@ public struct LinearWarmup<After: LearningRateSchedule>: LearningRateSchedule {
             return after.learningRate(atStep: 0) * Float(step + 1) / Float(warmupSteps)
         }
         return after.learningRate(atStep: step - warmupSteps)
+    }
+}
+
+/// Cosine decay from `initialLearningRate` to `finalLearningRate` over `decaySteps` steps, then
+/// constant: `final + (initial − final) · ½(1 + cos(π · min(step, decaySteps) / decaySteps))`
+/// (Keras' `CosineDecay` with `alpha = final / initial`; Loshchilov & Hutter 2017 without restarts).
+public struct CosineDecay: LearningRateSchedule {
+    public let initialLearningRate: Float
+    public let finalLearningRate: Float
+    public let decaySteps: Int
+
+    /// A cosine decay schedule.
+    public init(initialLearningRate: Float, finalLearningRate: Float = 0, decaySteps: Int) {
+        precondition(decaySteps > 0, "CosineDecay: decaySteps must be positive, found \(decaySteps)")
+        self.initialLearningRate = initialLearningRate
+        self.finalLearningRate = finalLearningRate
+        self.decaySteps = decaySteps
+    }
+
+    public func learningRate(atStep step: Int) -> Float {
+        let progress = Double(Swift.min(Swift.max(step, 0), decaySteps)) / Double(decaySteps)
+        let factor = 0.5 * (1 + libmCos(Double.pi * progress))
+        return Float(Double(finalLearningRate) + Double(initialLearningRate - finalLearningRate) * factor)
+    }
+}
+
+/// Linear decay from `initialLearningRate` to `finalLearningRate` over `decaySteps` steps, then
+/// constant (Keras' `PolynomialDecay` with power 1).
+public struct LinearDecay: LearningRateSchedule {
+    public let initialLearningRate: Float
+    public let finalLearningRate: Float
+    public let decaySteps: Int
+
+    /// A linear decay schedule.
+    public init(initialLearningRate: Float, finalLearningRate: Float = 0, decaySteps: Int) {
+        precondition(decaySteps > 0, "LinearDecay: decaySteps must be positive, found \(decaySteps)")
+        self.initialLearningRate = initialLearningRate
+        self.finalLearningRate = finalLearningRate
+        self.decaySteps = decaySteps
+    }
+
+    public func learningRate(atStep step: Int) -> Float {
+        let progress = Double(Swift.min(Swift.max(step, 0), decaySteps)) / Double(decaySteps)
+        return Float(Double(initialLearningRate) + Double(finalLearningRate - initialLearningRate) * progress)
     }
 }

@@ -54,6 +54,7 @@ extension TemperatureOrder: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension RetrievalLoss: ExpressibleByArgument {}
 extension RetrievalLoss.Reduction: ExpressibleByArgument {}
+extension LearningRateDecay: ExpressibleByArgument {}
 
 /// Parses `10,20,50`; throws a validation error naming the option.
 func parseIntegerList(_ text: String, option: String) throws -> [Int] {

@@ -17,8 +17,23 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "Learning rate.")
     var learningRate: Float = 0.005
 
-    @Option(name: .long, parsing: .unconditional, help: "Weight decay (decoupled for adam).")
+    @Option(name: .long, parsing: .unconditional, help: "Weight decay of every parameter the optimizer updates: decoupled for adam (AdamW), added to the gradient for sgd; not available with adagrad.")
     var weightDecay: Float = 0
+
+    @Option(name: .long, parsing: .unconditional, help: "L2 penalty λ on the embedding rows each batch looks up, (λ/2)·Σ‖e‖² over every occurrence (users, positives, drawn negatives), reduced like the loss — BPR's and LightGCN's regulariser (e.g. 1e-4). (default: 0, off)")
+    var embeddingL2: Float?
+
+    @Option(name: .long, parsing: .unconditional, help: "Linear learning-rate warm-up over this many steps.")
+    var warmupSteps: Int = 0
+
+    @Option(name: .long, help: "Learning-rate decay after warm-up, over the --epochs maximum: none, cosine, linear (both down to --min-learning-rate) or exponential (--lr-decay-rate per epoch).")
+    var lrDecay: LearningRateDecay = .none
+
+    @Option(name: .long, parsing: .unconditional, help: "--lr-decay exponential: factor per epoch, in (0, 1]. (default: 0.9)")
+    var lrDecayRate: Float?
+
+    @Option(name: .long, parsing: .unconditional, help: "--lr-decay cosine or linear: the learning rate at the end of the last epoch. (default: 0)")
+    var minLearningRate: Float?
 
     @Option(name: .long, parsing: .unconditional, help: "Clip gradients to this global norm.")
     var clipNorm: Float?
@@ -72,6 +87,11 @@ struct TrainingOptions: ParsableArguments {
         c.learningRate = learningRate
         c.weightDecay = weightDecay
         c.clipNorm = clipNorm
+        c.embeddingL2 = embeddingL2
+        c.warmupSteps = warmupSteps
+        c.learningRateDecay = lrDecay == .none ? nil : lrDecay
+        c.learningRateDecayRate = lrDecayRate
+        c.minimumLearningRate = minLearningRate
         c.seed = seed
         c.samplers = try sampler.isEmpty ? [.inBatch] : sampler.map { try SamplerSpecification(parsing: $0) }
         c.logQ = logq ?? (loss == .ccl ? .none : .streaming)

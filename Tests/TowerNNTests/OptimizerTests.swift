@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TowerCore
 import TowerNN
@@ -115,5 +116,31 @@ private func runSparse(_ optimizer: any Optimizer) -> [Float] {
         #expect((0..<4).map { warm.learningRate(atStep: $0) } == [0.025, 0.05, 0.075, 0.1])
         #expect(warm.learningRate(atStep: 4) == 0.1)
         #expect(abs(warm.learningRate(atStep: 14) - 0.05) < 1e-8)
+    }
+}
+
+/// Cosine and linear decay against their closed forms (Keras `CosineDecay`, `PolynomialDecay`).
+@Suite struct DecayScheduleTests {
+    @Test func cosineStartsAtTheRateEndsAtTheFloorAndIsHalfWayInTheMiddle() {
+        let s = CosineDecay(initialLearningRate: 0.01, finalLearningRate: 0.001, decaySteps: 100)
+        #expect(s.learningRate(atStep: 0) == 0.01)
+        #expect(abs(s.learningRate(atStep: 50) - 0.0055) < 1e-7)
+        #expect(abs(s.learningRate(atStep: 25) - Float(0.001 + 0.009 * 0.5 * (1 + cos(Double.pi / 4)))) < 1e-7)
+        #expect(abs(s.learningRate(atStep: 100) - 0.001) < 1e-9)
+        #expect(abs(s.learningRate(atStep: 1000) - 0.001) < 1e-9)
+    }
+
+    @Test func linearFallsByEqualSteps() {
+        let s = LinearDecay(initialLearningRate: 1, finalLearningRate: 0.2, decaySteps: 4)
+        let rates = (0...5).map { s.learningRate(atStep: $0) }
+        let expected: [Float] = [1, 0.8, 0.6, 0.4, 0.2, 0.2]
+        for (r, e) in zip(rates, expected) { #expect(abs(r - e) < 1e-6, "\(rates)") }
+    }
+
+    @Test func warmupWrapsADecayChosenAtRunTime() {
+        let decay: any LearningRateSchedule = LinearDecay(initialLearningRate: 1, decaySteps: 2)
+        let s = LinearWarmup(warmupSteps: 2, after: decay)
+        let rates = (0...4).map { s.learningRate(atStep: $0) }
+        #expect(rates == [0.5, 1, 1, 0.5, 0])
     }
 }

@@ -24,6 +24,8 @@ import TowerDistributed
         var reduction: RetrievalLoss.Reduction = .mean
         /// CCL turns on L2 normalisation (and needs `logQ: .none`).
         var loss: RetrievalLoss = .softmaxCrossEntropy
+        /// ``TrainingConfiguration/embeddingL2`` (corpus draws count once over the ranks).
+        var embeddingL2: Float? = nil
     }
 
     /// Batches drawn from a seeded generator; small catalogues make the same item appear in the
@@ -58,6 +60,7 @@ import TowerDistributed
         c.seed = 11
         c.loss = s.loss
         c.lossReduction = s.reduction
+        c.embeddingL2 = s.embeddingL2
         if s.loss == .ccl { c.cclMargin = 0.2 }
         let counts = (0..<s.items).map { $0 % 7 + 1 }
         let trainer = try Trainer(model: model, configuration: c, itemCounts: counts, threads: 1,
@@ -132,6 +135,9 @@ import TowerDistributed
         Scenario(samplers: [.inBatch, .uniform(count: 10)], optimizer: .adagrad, weighted: true, learningRate: 0.05, reduction: .sum),
         Scenario(logQ: .none, optimizer: .sgd, learningRate: 0.01, reduction: .sum, loss: .bpr),
         Scenario(samplers: [.inBatch, .uniform(count: 10)], logQ: .none, optimizer: .sgd, learningRate: 0.5, loss: .ccl),
+        // --embedding-l2: each rank penalises its own users and positives, and the shared draws / N.
+        Scenario(samplers: [.inBatch, .uniform(count: 10)], embeddingL2: 0.05),
+        Scenario(samplers: [.inBatch, .uniform(count: 10)], optimizer: .sgd, learningRate: 0.01, reduction: .sum, embeddingL2: 0.5),
     ]
 
     @Test(arguments: scenarios.indices, [2, 4])
@@ -160,8 +166,15 @@ import TowerDistributed
 
     /// `--negatives local` is what TFRS/Merlin do under Horovod: rank r's loss is that of its own
     /// slice scored against its own slice only, and the global loss is the rows-weighted mean.
-    @Test func localNegativesScoreEachSliceAgainstItself() throws {
-        let s = Scenario(samplers: [.inBatch], logQ: .static, batchSize: 10, steps: 1, items: 6)
+    /// With corpus draws and the embedding L2 penalty, each slice alone penalises the draws in full.
+    static let localScenarios = [
+        Scenario(samplers: [.inBatch], logQ: .static, batchSize: 10, steps: 1, items: 6),
+        Scenario(samplers: [.inBatch, .uniform(count: 4)], logQ: .static, batchSize: 10, steps: 1, items: 6, embeddingL2: 0.5),
+    ]
+
+    @Test(arguments: localScenarios.indices)
+    func localNegativesScoreEachSliceAgainstItself(scenario: Int) throws {
+        let s = Self.localScenarios[scenario]
         let batch = Self.batches(s)[0]
         let together = try Self.onRanks(2) { try Self.train(s, on: $0, scope: .local) }
         var expected: Float = 0

@@ -14,8 +14,10 @@ import TowerTestSupport
     static let weights: [Float] = [1, 0.5, 2, 1, 1.5]
 
     static func trainer(_ model: TwoTowerModel, learningRate: Float, samplers: [SamplerSpecification],
-                        loss: RetrievalLoss = .softmaxCrossEntropy, reduction: RetrievalLoss.Reduction? = nil) throws -> Trainer {
+                        loss: RetrievalLoss = .softmaxCrossEntropy, reduction: RetrievalLoss.Reduction? = nil,
+                        embeddingL2: Float? = nil) throws -> Trainer {
         var c = TrainingConfiguration()
+        c.embeddingL2 = embeddingL2
         c.optimizer = .sgd
         c.learningRate = learningRate
         c.samplers = samplers
@@ -141,6 +143,38 @@ import TowerTestSupport
         // The default (nil) is the mean.
         let unset = try Self.trainer(model, learningRate: 0.1, samplers: [.inBatch], loss: loss)
         #expect(try Self.appliedUpdate(model, unset) == meanUpdate)
+    }
+
+    /// `--embedding-l2`: the step applies the gradient of loss + penalty (central differences of
+    /// the value it returns), with corpus draws (the uniform sampler draws all 8 items, so the
+    /// penalty does not depend on the draw's order) and with both reductions.
+    @Test(arguments: [[SamplerSpecification.inBatch], [.inBatch, .uniform(count: 8)]], [RetrievalLoss.Reduction.mean, .sum])
+    func embeddingL2AppliesThePenaltyGradient(samplers: [SamplerSpecification], reduction: RetrievalLoss.Reduction) throws {
+        let model = Self.model()
+        let probe = try Self.trainer(model, learningRate: 1e-20, samplers: samplers, reduction: reduction, embeddingL2: 0.7)
+        let stepper = try Self.trainer(model, learningRate: 1, samplers: samplers, reduction: reduction, embeddingL2: 0.7)
+        try Self.expectStepGradient(model, probe: probe, stepper: stepper, "embedding L2 \(samplers) \(reduction)")
+    }
+
+    /// The penalty the step adds equals `(λ/2)·Σ‖e‖²/B` over the users, the positives (the repeated
+    /// item 3 twice) and every drawn item, computed here from the tables directly.
+    @Test func embeddingL2AddsThePenaltyOfEveryLookedUpRow() throws {
+        let model = Self.model()
+        let lambda: Float = 0.7
+        let samplers: [SamplerSpecification] = [.inBatch, .uniform(count: 8)]
+        let plain = try Self.step(try Self.trainer(model, learningRate: 1e-20, samplers: samplers))
+        let penalised = try Self.step(try Self.trainer(model, learningRate: 1e-20, samplers: samplers, embeddingL2: lambda))
+        func squaredNorm(_ table: Matrix, _ row: Int32) -> Double {
+            (0..<table.columns).reduce(0.0) { $0 + Double(table[Int(row), $1] * table[Int(row), $1]) }
+        }
+        let users = model.queryTower.idEmbedding.table.value, items = model.itemTower.idEmbedding.table.value
+        let rows = Self.users.map { squaredNorm(users, $0) } + Self.items.map { squaredNorm(items, $0) }
+            + (0..<8).map { squaredNorm(items, Int32($0)) }
+        let expected = 0.5 * Double(lambda) * rows.reduce(0, +) / Double(Self.users.count)
+        #expect(expected > 0)
+        // The two losses are Floats near 2: their difference carries a few of their ulps.
+        #expect(abs(Double(penalised - plain) - expected) <= 1e-5 * expected + 4 * Double(penalised.ulp),
+                "penalty \(penalised - plain), expected \(expected)")
     }
 
     @Test func weightsScaleTheLoss() throws {

@@ -57,10 +57,11 @@ extension Trainer {
     /// returns the global loss (all-reduced). Mean: the global loss is `Σ_all w l / B =
     /// Σ_r (b_r/B)·L_r`, so `∂L/∂logits` is scaled by `b/B`. Sum: it is `Σ_r L_r`, each rank's own
     /// gradient is already its share (factor 1).
-    func globalLoss(_ local: Float, localRows b: Int, globalRows: Int) throws -> Float {
+    /// `penalty` is this rank's share of the embedding L2 penalty, already scaled for the global batch.
+    func globalLoss(_ local: Float, penalty: Double, localRows b: Int, globalRows: Int) throws -> Float {
         let share: Double = configuration.reduction == .mean ? Double(b) / Double(globalRows) : 1
         if share != 1 { logitsGradient.withUnsafeMutableBufferPointer { TowerCore.scale($0, by: Float(share)) } }
-        let mine = [Double(local) * share]
+        let mine = [Double(local) * share + penalty]
         let total = try collective("all-reduce of the loss") { () throws(CommunicatorError) in
             try communicator.allReduceSum(mine)
         }

@@ -39,6 +39,7 @@ extension Trainer {
         guard train.count > 0 else { throw TrainingError.emptyTrainingData }
         let batches = BatchIterator(log: train, batchSize: configuration.batchSize, dropLast: configuration.dropLast,
                                     seed: configuration.seed)
+        useSchedule(stepsPerEpoch: batches.batchesPerEpoch)
         var seconds = 0.0, examples = 0
         var losses: [Double] = [], history: [Double] = []
         var best = -Double.infinity, bestEpoch = 0, sinceBest = 0
@@ -114,6 +115,14 @@ extension Trainer {
                                examplesPerSecond: seconds > 0 ? Double(examples) / seconds : 0,
                                finalLoss: losses.last ?? .nan, epochLosses: losses, validation: history,
                                bestEpoch: bestEpoch)
+    }
+
+    /// Sets the optimizer's schedule to the configuration's decay over `epochs · stepsPerEpoch`
+    /// steps (``TrainingConfiguration/schedule(stepsPerEpoch:)``); without a decay the schedule
+    /// set at initialisation (warm-up, or one set by the caller) stays.
+    public func useSchedule(stepsPerEpoch: Int) {
+        guard (configuration.learningRateDecay ?? .none) != .none else { return }
+        optimizer.schedule = configuration.schedule(stepsPerEpoch: stepsPerEpoch)
     }
 
     /// The warning printed when the softmax loss of the first epochs (two, or one when only one is

@@ -15,7 +15,8 @@ import TowerNN
 ///    `∂L/∂logits`, reduced over the rows by the mean (default) or the sum (``TrainingConfiguration/lossReduction``);
 /// 5. **route gradients back** — ``ItemRetrievalScorer/backward(_:logitsGradient:)`` returns the
 ///    gradient of every row the towers produced, which flows back through both towers;
-/// 6. **update** — clipping, then the optimizer on dense parameters and touched embedding rows.
+/// 6. **update** — the L2 penalty on the looked-up embedding rows when set (``TrainingConfiguration/embeddingL2``),
+///    clipping, then the optimizer on dense parameters and touched embedding rows.
 /// Nothing is handed back and forth: each stage reads the previous one's output. Buffers are reused
 /// across steps; every random choice derives from `configuration.seed`.
 ///
@@ -173,9 +174,8 @@ public final class Trainer {
         case .adagrad: Adagrad(learningRate: c.learningRate)
         case .sgd: SGD(learningRate: c.learningRate, weightDecay: c.weightDecay)
         }
-        if c.warmupSteps > 0 {
-            optimizer.schedule = LinearWarmup(warmupSteps: c.warmupSteps, after: ConstantLearningRate(c.learningRate))
-        }
+        // Warm-up alone needs no epoch length; a decay is set by `fit` (``useSchedule(stepsPerEpoch:)``).
+        optimizer.schedule = c.schedule(stepsPerEpoch: 1)
         return optimizer
     }
 
@@ -257,7 +257,13 @@ public final class Trainer {
         var value = loss.lossAndGradient(logits: scores.logits, weights: sampleWeights, into: &logitsGradient,
                                          threads: scorer.threads, reduction: configuration.reduction,
                                          ccl: configuration.cclParameters)
-        if parallel { value = try globalLoss(value, localRows: b, globalRows: globalRows) }
+        let drawnRows = itemRows.count - b
+        let penalty = embeddingPenalty(localRows: b, drawnRows: drawnRows, globalRows: globalRows)
+        if parallel {
+            value = try globalLoss(value, penalty: penalty, localRows: b, globalRows: globalRows)
+        } else {
+            value += Float(penalty)
+        }
         lastLoss = value
         lastCandidates = Double(scores.logits.columns)
             - (configuration.downscoreFalseNegatives ? Double(scores.falseNegativeColumns.count) / Double(max(b, 1)) : 0)
@@ -278,6 +284,7 @@ public final class Trainer {
             model.itemTower.backward(gradients.items)
         }
         model.queryTower.backward(gradients.query)
+        addEmbeddingL2Gradient(localRows: b, drawnRows: drawnRows, globalRows: globalRows)
         if parallel { try sumParameterGradients() }
 
         // 6. Update.

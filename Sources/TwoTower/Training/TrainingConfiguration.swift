@@ -24,12 +24,26 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var learningRate: Float = 0.005
     /// Weight decay: Adam applies it decoupled (AdamW) to every parameter row it updates — dense
     /// parameters and the embedding rows a batch touched; SGD adds `weightDecay · w` to the
-    /// gradient of the same rows; Adagrad ignores it.
+    /// gradient of the same rows; with Adagrad it is an error (Keras' Adagrad has none).
     public var weightDecay: Float = 0
     /// Clip gradients by this global norm (none when `nil`).
     public var clipNorm: Float? = nil
-    /// Linear learning-rate warm-up steps.
+    /// Linear learning-rate warm-up steps (the rate climbs from `learningRate/warmupSteps` to
+    /// `learningRate`, then the decay starts).
     public var warmupSteps: Int = 0
+    /// The learning-rate decay after warm-up (`nil` = ``LearningRateDecay/none``), over the
+    /// `epochs` maximum; read it through ``schedule(stepsPerEpoch:)``.
+    public var learningRateDecay: LearningRateDecay? = nil
+    /// ``LearningRateDecay/exponential``: the factor per epoch (`nil` = 0.9, in (0, 1]).
+    public var learningRateDecayRate: Float? = nil
+    /// ``LearningRateDecay/cosine`` and ``LearningRateDecay/linear``: the rate they end at (`nil` = 0),
+    /// below `learningRate`.
+    public var minimumLearningRate: Float? = nil
+    /// L2 penalty `λ` on the id-embedding rows each batch looks up, every occurrence counted
+    /// (users, positives and corpus-drawn negatives): `(λ/2)·Σ‖e‖²`, reduced over the batch like the
+    /// loss (divided by `B` with the mean). What BPR implementations and LightGCN's `reg_loss` do;
+    /// unlike weight decay it depends on how often a row is seen. `nil` = 0 (off).
+    public var embeddingL2: Float? = nil
     public var seed: UInt64 = 42
     public var samplers: [SamplerSpecification] = [.inBatch]
     public var logQ: LogQMode = .streaming
@@ -83,6 +97,13 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         if let p = patience, p <= 0 { throw ConfigurationError("{patience} must be positive, found \(p)") }
         if let c = clipNorm, !(c > 0) { throw ConfigurationError("{clipNorm} must be positive, found \(c)") }
         guard weightDecay >= 0 else { throw ConfigurationError("{weightDecay} must be ≥ 0, found \(weightDecay)") }
+        if weightDecay > 0, optimizer == .adagrad {
+            throw ConfigurationError("{weightDecay} is not applied by {optimizer} adagrad (Keras' Adagrad has none); use {embeddingL2} to regularise the embedding rows, or adam (decoupled, AdamW) or sgd")
+        }
+        try validateSchedule()
+        if let l2 = embeddingL2, !(l2 >= 0 && l2.isFinite) {
+            throw ConfigurationError("{embeddingL2} must be a number ≥ 0, found \(l2)")
+        }
         if loss != .ccl, cclMargin != nil || cclNegativeWeight != nil {
             throw ConfigurationError("{\(cclMargin != nil ? "cclMargin" : "cclNegativeWeight")} applies to {loss} ccl only (the loss is \(loss.rawValue))")
         }
