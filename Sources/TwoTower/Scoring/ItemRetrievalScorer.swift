@@ -7,7 +7,8 @@ import TowerCore
 /// 1. dot products — column 0 `q_b·i_b`, columns `1…N` `Q·Nᵀ` (one GEMM per sampler segment);
 /// 2. false-negative rescoring — a negative whose id equals the row's positive id gets
 ///    `falseNegativeScore` (−655.04, as Merlin; the column stays);
-/// 3. logQ — `− r·log(q + 1e-16)` per column, positive included (``LogQCorrection``);
+/// 3. logQ — `− r·log(q + 1e-16)` per column, positive included (``LogQCorrection``); with mixed
+///    negatives `q` is the mixture's expected count of the item (see ``NegativeMixture``);
 /// 4. temperature — divide by `logitsTemperature`, after logQ (Merlin) or before it (TFRS),
 ///    see ``TemperatureOrder``.
 /// **Inference** (`training: false`): `[B, 1]` raw dot products; samplers are not called.
@@ -55,6 +56,9 @@ public final class ItemRetrievalScorer {
     public let temperatureOrder: TemperatureOrder
     /// `threads` passed to every `gemm` call (`nil`: gemm's choice).
     public let threads: Int?
+    /// Rows whose ids the frequency estimator counts per step, for mixed negatives (`nil`: the
+    /// batch's rows). The data-parallel trainer sets the global batch size here.
+    public var frequencyRowsPerStep: Int?
 
     // Workspaces, reused across steps (shared with the values returned, copy-on-write).
     var logits = Matrix(rows: 0, columns: 0)
@@ -221,13 +225,15 @@ public final class ItemRetrievalScorer {
             return false
         case let .frequencyTable(table, r):
             let p = table.probabilities
+            // Mixed with corpus samplers: the table's per-draw probability times the unigram draws.
+            let mix = negativeMixture(negatives, rowsPerFrequencyUnit: 1)
             for id in positiveIds {
                 guard id >= 0 && id < p.count else { throw ScorerError.idOutOfRange(id: id, tableSize: p.count) }
-                rowBias.append(k * logQBias(Double(p[id]), regFactor: r))
+                rowBias.append(k * logQBias(mix?.probability(of: id, frequency: Double(p[id])) ?? Double(p[id]), regFactor: r))
             }
             for id in negativeIds {
                 guard id >= 0 && id < p.count else { throw ScorerError.idOutOfRange(id: id, tableSize: p.count) }
-                columnBias.append(k * logQBias(Double(p[id]), regFactor: r))
+                columnBias.append(k * logQBias(mix?.probability(of: id, frequency: Double(p[id])) ?? Double(p[id]), regFactor: r))
             }
         case .samplerProbabilities:
             guard negatives.count == 1, let s = negatives[0].probabilitySource else {
@@ -242,10 +248,17 @@ public final class ItemRetrievalScorer {
             for p in q { columnBias.append(k * logQBias(Double(p), regFactor: 1)) }
         case let .frequencyEstimator(estimator, r, update):
             if update { estimator.update(ids: positiveIds) }
+            // Mixed with corpus samplers: the estimate is an expected count among the rows the
+            // estimator counts per step; unigram blocks of other sizes (caches) scale it.
+            let mix = negativeMixture(negatives, rowsPerFrequencyUnit: frequencyRowsPerStep ?? positiveIds.count)
             estimator.estimate(ids: positiveIds, into: &probabilities)
-            for p in probabilities { rowBias.append(k * logQBias(Double(p), regFactor: r)) }
+            for (id, p) in zip(positiveIds, probabilities) {
+                rowBias.append(k * logQBias(mix?.probability(of: id, frequency: Double(p)) ?? Double(p), regFactor: r))
+            }
             estimator.estimate(ids: negativeIds, into: &probabilities)
-            for p in probabilities { columnBias.append(k * logQBias(Double(p), regFactor: r)) }
+            for (id, p) in zip(negativeIds, probabilities) {
+                columnBias.append(k * logQBias(mix?.probability(of: id, frequency: Double(p)) ?? Double(p), regFactor: r))
+            }
         }
         return true
     }

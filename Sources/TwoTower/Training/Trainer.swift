@@ -250,7 +250,8 @@ public final class Trainer {
             }
         }
 
-        // 3. Score.
+        // 3. Score (global negatives: the estimator counts the global batch's ids).
+        scorer.frequencyRowsPerStep = gathers ? globalRows : nil
         let scores = try scorer.trainingScores(query: queries, items: scoredItems, positiveIds: positiveIds,
                                                negatives: negatives)
         // 4. Loss and its gradient (data-parallel: this rank's share of the global batch's loss).
