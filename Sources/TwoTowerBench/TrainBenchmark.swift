@@ -12,7 +12,7 @@ import TwoTower
 struct TrainBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Training examples/s for MF and MLP towers (B=1024, d=64, in-batch, Adam) on synthetic data.")
+        abstract: "Training examples/s for MF and MLP towers (B=1024, d=64, in-batch, Adam) and MF cosine with in-batch + 2,048 uniform negatives, on synthetic data.")
 
     @Flag(help: "One JSON object per line per config (config, examples_per_second, ...).")
     var json = false
@@ -26,6 +26,8 @@ struct TrainBenchmark: ParsableCommand {
     struct Config {
         var name: String
         var model: ModelConfiguration
+        /// Corpus negatives drawn per step beside the in-batch ones.
+        var uniformNegatives = 0
     }
 
     func run() throws {
@@ -40,8 +42,11 @@ struct TrainBenchmark: ParsableCommand {
         mlp.dimensions = dim
         mlp.embeddingDimensions = dim
         mlp.hiddenLayers = [128]
+        var cosine = mf
+        cosine.l2Normalize = true
         let configs = [Config(name: "mf-d\(dim)-b\(batch)-in-batch-adam", model: mf),
-                       Config(name: "mlp-\(dim)-128-\(dim)-b\(batch)-in-batch-adam", model: mlp)]
+                       Config(name: "mlp-\(dim)-128-\(dim)-b\(batch)-in-batch-adam", model: mlp),
+                       Config(name: "mf-cosine-d\(dim)-b\(batch)-in-batch+uniform:2048-adam", model: cosine, uniformNegatives: 2048)]
         let gemmGflops = measureGemm()
         if !json {
             print("twotower-bench train: \(log.count) interactions, \(users) users, \(items) items; gemm \(String(format: "%.1f", gemmGflops)) GFLOPS (\(GemmKernel.nativeName))")
@@ -49,6 +54,10 @@ struct TrainBenchmark: ParsableCommand {
         for config in configs {
             var training = TrainingConfiguration()
             training.batchSize = batch
+            if config.uniformNegatives > 0 {
+                training.samplers = [.inBatch, .uniform(count: min(config.uniformNegatives, log.itemCount))]
+                training.temperature = 0.1
+            }
             let model = TwoTowerModel(configuration: config.model, userCount: log.userCount, itemCount: log.itemCount, seed: 1)
             let trainer = try Trainer(model: model, configuration: training, itemCounts: counts, threads: threads)
             let batches = BatchIterator(log: log, batchSize: batch, dropLast: true, seed: 1)
@@ -69,8 +78,9 @@ struct TrainBenchmark: ParsableCommand {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let rate = Double(steps * batch) / seconds
             // FLOPs per example of the step's matrix products: logits forward 2·N·d, dQ and dN
-            // 4·N·d, and for MLP towers 3 × 2·(in·out) per layer per tower (forward + 2 backward).
-            var flops = 6.0 * Double(batch * dim)
+            // 4·N·d (N = B in-batch + the uniform draws), and for MLP towers 3 × 2·(in·out) per
+            // layer per tower (forward + 2 backward).
+            var flops = 6.0 * Double((batch + config.uniformNegatives) * dim)
             if config.model.tower == .mlp {
                 var width = dim
                 for h in config.model.hiddenLayers + [dim] { flops += 2 * 6.0 * Double(width * h); width = h }
