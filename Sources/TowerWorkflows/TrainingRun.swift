@@ -197,7 +197,11 @@ public struct TrainingRun: Sendable {
         var parts = ["model: \(tower) → d=\(model.dimensions)\(model.l2Normalize ? ", L2-normalised" : "")",
                      "negatives: \(t.samplers.map(\.description).joined(separator: " + "))",
                      "logQ: \(t.logQ.rawValue)", "loss: \(t.loss.rawValue)\(t.loss == .ccl ? " (m=\(t.cclParameters.margin), w=\(t.cclParameters.negativeWeight))" : "") \(t.reduction.rawValue), T=\(t.temperature)",
-                     "\(t.optimizer.rawValue) lr \(t.learningRate), batch \(t.batchSize)"]
+                     "\(t.optimizer.rawValue) lr \(t.learningRate), batch \(t.batchSize)"
+                        + (t.weightDecay > 0 ? ", weight decay \(t.weightDecay)" : "")
+                        + (t.resolvedEmbeddingL2 > 0 ? ", embedding L2 \(t.resolvedEmbeddingL2)" : "")
+                        + ((t.learningRateDecay ?? .none) != .none ? ", \(t.learningRateDecay!.rawValue) decay" : "")
+                        + (t.warmupSteps > 0 ? ", \(t.warmupSteps) warm-up steps" : "")]
         parts.append(wantsValidation ? "≤ \(t.epochs) epochs, early stopping on \(t.validationMetric)" : "\(t.epochs) epochs")
         return parts.joined(separator: "; ")
     }

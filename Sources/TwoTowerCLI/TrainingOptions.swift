@@ -20,7 +20,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "Weight decay of every parameter the optimizer updates: decoupled for adam (AdamW), added to the gradient for sgd; not available with adagrad.")
     var weightDecay: Float = 0
 
-    @Option(name: .long, parsing: .unconditional, help: "L2 penalty λ on the embedding rows each batch looks up, (λ/2)·Σ‖e‖² over every occurrence (users, positives, drawn negatives), reduced like the loss — BPR's and LightGCN's regulariser (e.g. 1e-4). (default: 0, off)")
+    @Option(name: .long, parsing: .unconditional, help: "L2 penalty λ on the embedding rows each batch looks up, (λ/2)·Σ‖e‖² over every occurrence (users, positives, drawn negatives), reduced like the loss — BPR's and LightGCN's regulariser; 0 turns it off. (default: 0.1 with --loss softmax, chosen on MovieLens and synthetic data, see docs/QUALITY.md; 0 with bpr and ccl)")
     var embeddingL2: Float?
 
     @Option(name: .long, parsing: .unconditional, help: "Linear learning-rate warm-up over this many steps.")

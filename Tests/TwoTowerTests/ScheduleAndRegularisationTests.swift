@@ -100,6 +100,13 @@ import TowerNN
         old["loss"] = "softmax"
         let decoded = try JSONDecoder().decode(TrainingConfiguration.self, from: JSONSerialization.data(withJSONObject: old))
         #expect(decoded == TrainingConfiguration() && decoded.schedule(stepsPerEpoch: 5) == nil)
+        // The penalty's default depends on the loss.
+        #expect(decoded.resolvedEmbeddingL2 == TrainingConfiguration.defaultEmbeddingL2)
+        var bpr = decoded
+        bpr.loss = .bpr
+        #expect(bpr.resolvedEmbeddingL2 == 0)
+        bpr.embeddingL2 = 0.2
+        #expect(bpr.resolvedEmbeddingL2 == 0.2)
         var set = TrainingConfiguration()
         set.embeddingL2 = 1e-4
         set.learningRateDecay = .cosine

@@ -15,7 +15,7 @@ import TowerTestSupport
 
     static func trainer(_ model: TwoTowerModel, learningRate: Float, samplers: [SamplerSpecification],
                         loss: RetrievalLoss = .softmaxCrossEntropy, reduction: RetrievalLoss.Reduction? = nil,
-                        embeddingL2: Float? = nil) throws -> Trainer {
+                        embeddingL2: Float? = 0) throws -> Trainer {
         var c = TrainingConfiguration()
         c.embeddingL2 = embeddingL2
         c.optimizer = .sgd

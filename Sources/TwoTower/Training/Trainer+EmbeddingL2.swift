@@ -1,6 +1,6 @@
 import TowerNN
 
-/// The L2 penalty on the id-embedding rows a batch looks up (``TrainingConfiguration/embeddingL2``):
+/// The L2 penalty on the id-embedding rows a batch looks up (``TrainingConfiguration/resolvedEmbeddingL2``):
 /// `(λ/2) · Σ_occurrences ‖e‖² · s`, `s = 1/B` with the mean reduction and 1 with the sum, over the
 /// batch's users, positives and corpus-drawn negatives (in-batch negatives are the positives;
 /// cached rows are constants). LightGCN's `reg_loss` and BPR implementations regularise this way.
@@ -12,7 +12,8 @@ import TowerNN
 extension Trainer {
     /// `λ · s` for one occurrence, and the factor of corpus draws; `nil` when the penalty is off.
     private func embeddingL2Coefficients(globalRows: Int) -> (perRow: Float, drawFactor: Float)? {
-        guard let lambda = configuration.embeddingL2, lambda > 0 else { return nil }
+        let lambda = configuration.resolvedEmbeddingL2
+        guard lambda > 0 else { return nil }
         let perRow = configuration.reduction == .mean ? lambda / Float(globalRows) : lambda
         let sharedDraws = communicator.size > 1 && negativeScope == .global
         return (perRow, sharedDraws ? 1 / Float(communicator.size) : 1)

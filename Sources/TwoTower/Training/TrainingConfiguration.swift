@@ -42,7 +42,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// L2 penalty `λ` on the id-embedding rows each batch looks up, every occurrence counted
     /// (users, positives and corpus-drawn negatives): `(λ/2)·Σ‖e‖²`, reduced over the batch like the
     /// loss (divided by `B` with the mean). What BPR implementations and LightGCN's `reg_loss` do;
-    /// unlike weight decay it depends on how often a row is seen. `nil` = 0 (off).
+    /// unlike weight decay it depends on how often a row is seen. `nil` = the default for the
+    /// loss (``defaultEmbeddingL2`` with softmax, 0 with BPR and CCL); read it through ``resolvedEmbeddingL2``.
     public var embeddingL2: Float? = nil
     public var seed: UInt64 = 42
     public var samplers: [SamplerSpecification] = [.inBatch]
@@ -71,6 +72,13 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var dropLast: Bool = false
 
     public init() {}
+
+    /// The embedding L2 penalty with softmax when none is set: 0.1, chosen by the study of
+    /// docs/QUALITY.md (better on MovieLens with both splits, the embedded synthetic set and a
+    /// check-in-shaped synthetic set; BPR and CCL lose with it, so they default to 0).
+    public static let defaultEmbeddingL2: Float = 0.1
+    /// ``embeddingL2`` with its default for the loss.
+    public var resolvedEmbeddingL2: Float { embeddingL2 ?? (loss == .softmaxCrossEntropy ? Self.defaultEmbeddingL2 : 0) }
 
     /// ``lossReduction`` with its default.
     public var reduction: RetrievalLoss.Reduction { lossReduction ?? .mean }
