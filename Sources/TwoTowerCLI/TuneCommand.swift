@@ -111,6 +111,7 @@ struct TuneCommand: ParsableCommand {
             run.training.batchSize = batchSize
             run.training.optimizer = optimizer
             run.training.patience = patience
+            run.training.lossReduction = .mean
             run.metric = metric
             run.trials = trials
             run.timeBudget = try timeBudget.map { text in
