@@ -1,3 +1,5 @@
+import TwoTower
+
 /// The bookkeeping of asynchronous successive halving (ASHA; Li et al., "A System for Massively
 /// Parallel Hyperparameter Tuning", MLSys 2020), with epochs as the resource, run one trial at a
 /// time: many configurations get a few epochs; the best `1/η` of each rung go on to `η` times as
