@@ -222,8 +222,9 @@ public struct TuningRun: Sendable {
             let outcome = result.failure.map { "failed: \($0)" }
                 ?? String(format: "%@ %.4f at epoch %d of %d", metric, result.score, result.bestEpoch, result.epochsRun)
             let remaining = deadline.map { ", \(TimeBudget.format(max(0, $0 - clock()))) left" } ?? ""
-            log(String(format: "trial %d · config #%d · rung %d: %@ (%.1fs); best so far %.4f%@", number, job.configuration + 1,
-                       job.rung, outcome, result.seconds, best, remaining))
+            let bestText = best.isFinite ? String(format: "%.4f", best) : "none"
+            log(String(format: "trial %d · config #%d · rung %d: %@ (%.1fs); best so far %@%@", number, job.configuration + 1,
+                       job.rung, outcome, result.seconds, bestText, remaining))
         }
         let board = leaderboard(results, configurations)
         return Search(trials: results, leaderboard: board, halving: halving, stop: stop, seconds: clock() - start, skipped: skipped)
@@ -265,7 +266,13 @@ public struct TuningRun: Sendable {
         }
         let model = TwoTowerModel(configuration: configuration.model, userCount: data.userCount, itemCount: data.itemCount,
                                   userFeatures: userFeatures, itemFeatures: data.itemFeatures, seed: training.seed)
-        let trainer = try Trainer(model: model, configuration: training, itemCounts: data.train.rowCounts().items, threads: threads)
+        let trainer: Trainer
+        do {
+            trainer = try Trainer(model: model, configuration: training, itemCounts: data.train.rowCounts().items, threads: threads)
+        } catch let error as ConfigurationError {  // e.g. more uniform negatives than items
+            return TrialResult(number: number, configuration: c, rung: rung, epochBudget: epochs, score: -.infinity,
+                               bestEpoch: 0, epochsRun: 0, validation: [], seconds: clock() - started, failure: error.message)
+        }
         let metric = self.metric, clock = self.clock
         let validate: (Int) throws -> Double = { _ in
             if let deadline, clock() >= deadline { throw TuningDeadline() }

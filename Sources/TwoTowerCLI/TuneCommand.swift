@@ -116,7 +116,7 @@ struct TuneCommand: ParsableCommand {
             run.trials = trials
             run.timeBudget = try timeBudget.map { text in
                 do { return try TimeBudget.seconds(parsing: text) } catch let e as ConfigurationError {
-                    throw ValidationError("--\(e.message)")
+                    throw ValidationError("--time-budget" + e.message.dropFirst("time budget".count))
                 }
             }
             run.minEpochs = minEpochs

@@ -58,6 +58,7 @@ import TwoTower
 
     @Test func spaceFileErrorsNameTheFileAndTheKey() throws {
         let dir = temporaryDirectory("space")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         func file(_ text: String) throws -> String {
             let path = dir + "/space.json"

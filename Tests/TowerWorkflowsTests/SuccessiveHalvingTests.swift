@@ -68,8 +68,9 @@ import TwoTower
     /// ASHA's known property: a late result that overtakes an earlier promotion is promoted too.
     @Test func lateBetterResultsArePromotedToo() {
         let (halving, _) = Self.simulate(configurations: 6, eta: 3, maxEpochs: 3) { Double($0) }
-        #expect(halving.results[1].map(\.configuration) == [2, 5, 4])
-        #expect(halving.rungSizes == [6, 3])
+        // Each new configuration is the best so far: 4 of 6 go on, not ⌊6/3⌋ = 2.
+        #expect(halving.results[1].map(\.configuration) == [2, 3, 4, 5])
+        #expect(halving.rungSizes == [6, 4])
     }
 
     @Test func failedTrialsAreNeverPromoted() throws {

@@ -73,6 +73,7 @@ import TwoTower
     /// metrics are those of the winner retrained on the whole training part.
     @Test func aGivenTestFileDoesNotChangeTheSearch() throws {
         let dir = temporaryDirectory("tune-test-file")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var rng = Xoshiro256(seed: 9)
         var train = "user_id,item_id\n", testA = "user_id,item_id\n", testB = "user_id,item_id\n"

@@ -22,6 +22,7 @@ import TwoTower
 
     @Test func fileSettingsReachTheRunAndFlagsOverrideThem() throws {
         let dir = temporaryDirectory("config")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = try Self.write("""
             {"learning-rate": 0.003, "dim": 32, "l2-normalize": true, "temperature": 0.1,
@@ -47,6 +48,7 @@ import TwoTower
 
     @Test func badFilesAreErrorsNamingTheFileAndTheKey() throws {
         let dir = temporaryDirectory("config-errors")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let cases: [(String, String)] = [
             (#"{"learning_rate": 0.1}"#, #"unknown key "learning_rate" (did you mean "learning-rate"?)"#),
@@ -94,6 +96,7 @@ import TwoTower
     @Test(arguments: [false, true])
     func bestConfigRoundTrips(ccl: Bool) throws {
         let dir = temporaryDirectory("best-config")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var model = ModelConfiguration(), training = TrainingConfiguration()
         model.dimensions = 48
@@ -126,13 +129,14 @@ import TwoTower
     /// back as the winner's configuration.
     @Test func tuneWritesWhatTrainReads() throws {
         let dir = temporaryDirectory("tune-cli")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try SynthCommand.parse(["--out", dir, "--users", "120", "--items", "60", "--interactions", "2000",
                                 "--factors", "4", "--seed", "3"]).run()
         let data = ["--data", dir + "/interactions.csv", "--timestamp-column", "timestamp"]
         let best = dir + "/best.json", metrics = dir + "/tuned.json"
         let tune = try TuneCommand.parse(data + ["--trials", "3", "--max-epochs", "2", "--dims", "8", "--batch-size", "64",
-                                                 "--learning-rates", "0.01,0.05", "--losses", "softmax", "--eval-k", "10",
+                                                 "--learning-rates", "0.01,0.05", "--losses", "softmax", "--samplers", "in-batch,in-batch+uniform:16", "--eval-k", "10",
                                                  "--metric", "recall@10", "--best-config", best, "--metrics-out", metrics, "--quiet"])
         try tune.run()
         let run = try Self.train(data + ["--config", best, "--eval-k", "10"])
