@@ -115,13 +115,16 @@ public struct SearchSpace: Sendable, Equatable {
     /// A short description of the searched knobs of a configuration, e.g. `lr 0.005 · cosine
     /// T 0.1 · softmax · in-batch+uniform:256 · logQ streaming · d 64 · wd 0`.
     public static func describe(model: ModelConfiguration, training: TrainingConfiguration) -> String {
-        var parts = ["lr \(training.learningRate)",
-                     model.l2Normalize ? "cosine T \(training.temperature)" : "dot" + (training.temperature == 1 ? "" : " T \(training.temperature)"),
-                     training.loss == .ccl ? "ccl m \(training.cclParameters.margin) w \(training.cclParameters.negativeWeight)" : training.loss.rawValue,
+        func f(_ x: Float) -> String { x == x.rounded() && abs(x) < 1e6 ? String(Int(x)) : "\(x)" }
+        let scores = training.loss == .ccl ? "cosine"
+            : model.l2Normalize ? "cosine T \(f(training.temperature))"
+            : "dot" + (training.temperature == 1 ? "" : " T \(f(training.temperature))")
+        var parts = ["lr \(f(training.learningRate))", scores,
+                     training.loss == .ccl ? "ccl m \(f(training.cclParameters.margin)) w \(f(training.cclParameters.negativeWeight))" : training.loss.rawValue,
                      training.samplers.map(\.description).joined(separator: "+")]
         if training.loss != .ccl { parts.append("logQ \(training.logQ.rawValue)") }
         parts.append("d \(model.dimensions)")
-        parts.append("wd \(training.weightDecay)")
+        parts.append("wd \(f(training.weightDecay))")
         return parts.joined(separator: " · ")
     }
 }
