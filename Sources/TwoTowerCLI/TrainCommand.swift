@@ -15,6 +15,7 @@ struct TrainCommand: ParsableCommand {
               twotower train                                   # built-in synthetic data
               twotower train --data ml-latest-small/ratings.csv --logq streaming --output model
               twotower train --data gowalla/train.txt --test gowalla/test.txt --eval-k 20
+              twotower train --config best.json --data ml-latest-small/ratings.csv   # settings from `twotower tune`
               twotower train --data log.csv --user-column uid --item-column sku --timestamp-column ts \\
                              --sampler in-batch --sampler cross-batch:4096
               mpirun -np 4 twotower train --data log.csv --batch-size 4096     # data-parallel (built with --traits MPI)
@@ -24,6 +25,11 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var training: TrainingOptions
     @OptionGroup var evaluation: EvaluationOptions
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Settings from a JSON file whose keys are these long flag names without the dashes, e.g. {\"learning-rate\": 0.005, \"sampler\": [\"in-batch\", \"uniform:1024\"], \"l2-normalize\": true} (what `twotower tune --best-config` writes); flags on the command line override the file's values.",
+        valueName: "file"))
+    var config: String?
 
     @Option(name: .long, help: ArgumentHelp("Save the trained model to this directory.", valueName: "dir"))
     var output: String?

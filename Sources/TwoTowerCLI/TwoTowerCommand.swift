@@ -12,7 +12,7 @@ struct TwoTowerCommand: AsyncParsableCommand {
             """,
         version: TwoTowerVersion.string,
         subcommands: [TrainCommand.self, EvaluateCommand.self, RecommendCommand.self, ExportCommand.self,
-                      SynthCommand.self, InspectCommand.self, ServeCommand.self],
+                      SynthCommand.self, InspectCommand.self, ServeCommand.self, TuneCommand.self],
         defaultSubcommand: nil)
 
     /// Runs the command line, first checking that its first word names a subcommand (see
@@ -21,7 +21,13 @@ struct TwoTowerCommand: AsyncParsableCommand {
         if let error = unknownSubcommand(in: Array(CommandLine.arguments.dropFirst())) {
             exit(withError: error)
         }
-        await main(nil)
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "train" {  // `train --config FILE`: the file's settings, then the flags
+            do { arguments = ["train"] + (try TrainConfigFile.expand(Array(arguments.dropFirst()))) } catch {
+                exit(withError: error)
+            }
+        }
+        await main(arguments)
     }
 
     /// The subcommand names, `help` included.
