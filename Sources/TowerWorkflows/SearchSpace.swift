@@ -34,6 +34,10 @@ public struct SearchSpace: Sendable, Equatable {
     public var dimensions: [Int] = [32, 64, 128]
     /// Decoupled weight decay (Adam), see ``TrainingConfiguration/weightDecay``.
     public var weightDecays: [Float] = [0, 0.01, 0.1]
+    /// L2 penalties on the looked-up embedding rows, see ``TrainingConfiguration/embeddingL2``.
+    public var embeddingL2s: [Float] = [0, 0.03, 0.1, 0.3]
+    /// Learning-rate decays over the trial's epochs, see ``TrainingConfiguration/learningRateDecay``.
+    public var learningRateDecays: [LearningRateDecay] = [.none, .cosine]
     /// `ccl` only: the margin `m`.
     public var cclMargins: [Float] = [0.5, 0.8, 0.9]
     /// `ccl` only: the negative weight `w`.
@@ -43,7 +47,7 @@ public struct SearchSpace: Sendable, Equatable {
 
     /// The keys of a `--space` file, each the tune flag that sets the same list.
     public static let keys = ["learning-rates", "similarities", "temperatures", "losses", "samplers", "logq", "dims",
-                              "weight-decays", "ccl-margins", "ccl-negative-weights"]
+                              "weight-decays", "ccl-margins", "ccl-negative-weights", "embedding-l2s", "lr-decays"]
 
     /// Checks that every list is non-empty and holds valid values; throws a ``ConfigurationError``
     /// naming the knob by its key (``keys``) in braces.
@@ -61,6 +65,11 @@ public struct SearchSpace: Sendable, Equatable {
         try nonEmpty(weightDecays.count, "weight-decays")
         try nonEmpty(cclMargins.count, "ccl-margins")
         try nonEmpty(cclNegativeWeights.count, "ccl-negative-weights")
+        try nonEmpty(embeddingL2s.count, "embedding-l2s")
+        try nonEmpty(learningRateDecays.count, "lr-decays")
+        if let bad = embeddingL2s.first(where: { !($0 >= 0 && $0.isFinite) }) {
+            throw ConfigurationError("{embedding-l2s}: every penalty must be ≥ 0, found \(bad)")
+        }
         if let bad = learningRates.first(where: { !($0 > 0 && $0.isFinite) }) {
             throw ConfigurationError("{learning-rates}: every learning rate must be a positive number, found \(bad)")
         }
@@ -98,6 +107,9 @@ public struct SearchSpace: Sendable, Equatable {
         model.dimensions = pick(dimensions)
         training.weightDecay = pick(weightDecays)
         let margin = pick(cclMargins), weight = pick(cclNegativeWeights)
+        training.embeddingL2 = pick(embeddingL2s)
+        let decay = pick(learningRateDecays)
+        training.learningRateDecay = decay == .none ? nil : decay
         model.l2Normalize = similarity == .cosine
         training.temperature = similarity == .cosine ? temperature : 1
         training.cclMargin = nil
@@ -125,6 +137,8 @@ public struct SearchSpace: Sendable, Equatable {
         if training.loss != .ccl { parts.append("logQ \(training.logQ.rawValue)") }
         parts.append("d \(model.dimensions)")
         parts.append("wd \(f(training.weightDecay))")
+        parts.append("l2 \(f(training.resolvedEmbeddingL2))")
+        if let decay = training.learningRateDecay, decay != .none { parts.append("\(decay.rawValue) decay") }
         return parts.joined(separator: " · ")
     }
 }
@@ -214,6 +228,8 @@ extension SearchSpace {
         case "learning-rates": learningRates = try floats()
         case "temperatures": temperatures = try floats()
         case "weight-decays": weightDecays = try floats()
+        case "embedding-l2s": embeddingL2s = try floats()
+        case "lr-decays": learningRateDecays = try choices(LearningRateDecay.self, LearningRateDecay.allCases.map(\.rawValue))
         case "ccl-margins": cclMargins = try floats()
         case "ccl-negative-weights": cclNegativeWeights = try floats()
         case "dims": dimensions = try integers()

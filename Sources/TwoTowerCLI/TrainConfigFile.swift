@@ -40,7 +40,9 @@ enum TrainConfigFile {
         "no-item-features": .flag, "user-history": .integer,
         // TrainingOptions
         "epochs": .integer, "batch-size": .integer, "optimizer": .choice(OptimizerKind.allCases.map(\.rawValue)),
-        "learning-rate": .number, "weight-decay": .number, "clip-norm": .number, "seed": .integer, "sampler": .repeated,
+        "learning-rate": .number, "weight-decay": .number, "clip-norm": .number,
+        "embedding-l2": .number, "warmup-steps": .integer, "lr-decay": .choice(LearningRateDecay.allCases.map(\.rawValue)),
+        "lr-decay-rate": .number, "min-learning-rate": .number, "seed": .integer, "sampler": .repeated,
         "logq": .choice(LogQMode.allCases.map(\.rawValue)), "temperature": .number,
         "temperature-order": .choice(TemperatureOrder.allCases.map(\.rawValue)), "no-false-negative-downscoring": .flag,
         "loss": .choice(RetrievalLoss.allCases.map(\.rawValue)),
@@ -209,6 +211,11 @@ enum TrainConfigFile {
         ]
         if let p = training.patience { o["patience"] = .integer(Int64(p)) } else { o["no-early-stopping"] = .bool(true) }
         if let c = training.clipNorm { o["clip-norm"] = number(c) }
+        if let l2 = training.embeddingL2 { o["embedding-l2"] = number(l2) }
+        if training.warmupSteps > 0 { o["warmup-steps"] = .integer(Int64(training.warmupSteps)) }
+        if let decay = training.learningRateDecay, decay != .none { o["lr-decay"] = .string(decay.rawValue) }
+        if let r = training.learningRateDecayRate { o["lr-decay-rate"] = number(r) }
+        if let m = training.minimumLearningRate { o["min-learning-rate"] = number(m) }
         if let m = training.cclMargin { o["ccl-margin"] = number(m) }
         if let w = training.cclNegativeWeight { o["ccl-negative-weight"] = number(w) }
         if model.tower == .mlp {

@@ -25,6 +25,7 @@ struct TuneCommand: ParsableCommand {
               --temperatures 0.05,0.1,0.2 (cosine only)        --losses softmax,bpr,ccl
               --samplers in-batch,in-batch+uniform:256,uniform:1024,in-batch+uniform:1024
               --logq none,streaming   --dims 32,64,128   --weight-decays 0,0.01,0.1
+              --embedding-l2s 0,0.03,0.1,0.3   --lr-decays none,cosine
               --ccl-margins 0.5,0.8,0.9   --ccl-negative-weights 1,10,100 (ccl only)
 
             Examples:
@@ -62,6 +63,8 @@ struct TuneCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("logQ corrections: none, static, streaming.", valueName: "list")) var logq: String?
     @Option(name: .long, help: ArgumentHelp("Tower output dimensions.", valueName: "list")) var dims: String?
     @Option(name: .long, help: ArgumentHelp("Decoupled weight decays (Adam).", valueName: "list")) var weightDecays: String?
+    @Option(name: .long, help: ArgumentHelp("L2 penalties on the looked-up embedding rows (--embedding-l2).", valueName: "list")) var embeddingL2s: String?
+    @Option(name: .long, help: ArgumentHelp("Learning-rate decays: none, cosine, linear, exponential.", valueName: "list")) var lrDecays: String?
     @Option(name: .long, help: ArgumentHelp("ccl margins.", valueName: "list")) var cclMargins: String?
     @Option(name: .long, help: ArgumentHelp("ccl negative weights.", valueName: "list")) var cclNegativeWeights: String?
 
@@ -131,6 +134,7 @@ struct TuneCommand: ParsableCommand {
                 ("learning-rates", learningRates), ("similarities", similarities), ("temperatures", temperatures),
                 ("losses", losses), ("samplers", samplers), ("logq", logq), ("dims", dims), ("weight-decays", weightDecays),
                 ("ccl-margins", cclMargins), ("ccl-negative-weights", cclNegativeWeights),
+                ("embedding-l2s", embeddingL2s), ("lr-decays", lrDecays),
             ]
             for case let (key, text?) in lists {
                 do { try run.space.set(key, text: text) } catch let e as ConfigurationError {

@@ -117,6 +117,10 @@ import TwoTower
         } else {
             training.temperature = 0.05
             training.logQ = .streaming
+            training.embeddingL2 = 0.03
+            training.learningRateDecay = .cosine
+            training.minimumLearningRate = 0.0001
+            training.warmupSteps = 20
         }
         let path = dir + "/best.json"
         try TrainConfigFile.json(model: model, training: training).write(to: URL(fileURLWithPath: path))
