@@ -26,6 +26,13 @@ import TwoTower
         return run
     }
 
+    /// A new, existing temporary directory.
+    static func directory(_ name: String) -> String {
+        let dir = temporaryDirectory(name)
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
     /// Every `<svg …>…</svg>` of `page`.
     static func svgs(_ page: String) -> [String] {
         var out: [String] = []
@@ -124,7 +131,7 @@ import TwoTower
     }
 
     @Test func tinyDataWithThreeUsersStillDraws() throws {
-        let dir = temporaryDirectory("report-tiny")
+        let dir = Self.directory("report-tiny")
         let csv = dir + "/log.csv"
         try "user_id,item_id\na,x\na,y\na,z\nb,x\nb,y\nb,w\nc,z\nc,x\nc,w\n".write(toFile: csv, atomically: true, encoding: .utf8)
         var run = TrainingRun()
@@ -140,7 +147,7 @@ import TwoTower
     }
 
     @Test func reportRunReproducesTheTrainTimeReport() throws {
-        let dir = temporaryDirectory("report-saved")
+        let dir = Self.directory("report-saved")
         var run = Self.smallRun()
         run.output = dir + "/model"
         let report = try run.run()
@@ -164,7 +171,7 @@ import TwoTower
     }
 
     @Test func aModelWithoutRunRecordGetsAClearMessage() throws {
-        let dir = temporaryDirectory("report-old") + "/model"
+        let dir = Self.directory("report-old") + "/model"
         struct Config: Codable { var name = "old" }
         try ModelDirectory.write(to: dir, config: Config(), tensors: [:])
         #expect {
