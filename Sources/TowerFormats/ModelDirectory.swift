@@ -150,6 +150,24 @@ public enum ModelDirectory {
         return (ModelDirectoryContents(config: config, weights: weights, extraFiles: extra), extras)
     }
 
+    /// One extra file of the model directory at `path`, checked against the manifest's size and
+    /// CRC-32, without reading the weights (e.g. the run record a report draws).
+    /// - Throws: ``PersistenceError``: `notAModelDirectory`, `invalidConfig`, `missingFile` when
+    ///   the manifest does not list `name` or the file is gone, `corruptFile` when it differs.
+    public static func verifiedExtraFile(_ name: String, in path: String) throws -> Data {
+        let configPath = path + "/" + configFileName
+        guard FileManager.default.fileExists(atPath: configPath) else {
+            throw PersistenceError.notAModelDirectory(path: path, reason: "no \(configFileName)")
+        }
+        let header = try decodeHeader(try readFileBytes(configPath), path: path, configPath: configPath)
+        guard let entry = header.files?[name] else { throw PersistenceError.missingFile(directory: path, file: name) }
+        let filePath = path + "/" + name
+        guard FileManager.default.fileExists(atPath: filePath) else { throw PersistenceError.missingFile(directory: path, file: name) }
+        let data = try readFileBytes(filePath)
+        try verify(data, entry, file: filePath)
+        return data
+    }
+
     /// Whether `path` holds a `config.json` naming the TwoTower model format (any version).
     public static func isModelDirectory(_ path: String) -> Bool {
         guard let data = try? readFileBytes(path + "/" + configFileName),

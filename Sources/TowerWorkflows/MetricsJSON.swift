@@ -17,6 +17,12 @@ enum MetricsJSON {
         try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     }
 
+    /// `value` as a JSON object tree (`NSNull` for `nil`), to merge into a ``data(_:)`` object.
+    static func object<T: Encodable>(_ value: T?) throws -> Any {
+        guard let value else { return NSNull() }
+        return try JSONSerialization.jsonObject(with: JSONEncoder().encode(value), options: [.fragmentsAllowed])
+    }
+
     private static func finite(_ values: [String: Double]) -> [String: Double] {
         values.filter { $0.value.isFinite }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import TowerData
 import TwoTower
 
@@ -5,11 +6,11 @@ extension ModelCheckpoint {
     /// Saves `model` trained on `data` to the directory `path`, atomically: the vocabularies,
     /// training lists and side features come from `data`.
     public static func save(_ model: TwoTowerModel, training: TrainingConfiguration, data: PreparedData,
-                            validationSplit: Bool = false, to path: String) throws {
+                            validationSplit: Bool = false, extraFiles: [String: Data] = [:], to path: String) throws {
         try save(model, training: training,
                  userVocabulary: data.split.train.userVocabulary, itemVocabulary: data.split.train.itemVocabulary,
                  trainItemsByUser: data.split.trainItemsByUser,
                  userFeatures: data.userFeatures, itemFeatures: data.itemFeatures,
-                 dataName: data.name, validationSplit: validationSplit, to: path)
+                 dataName: data.name, validationSplit: validationSplit, extraFiles: extraFiles, to: path)
     }
 }

@@ -20,6 +20,18 @@ public struct RunReport: Sendable {
     public var training: TrainingSummary
     /// Notes from loading the data.
     public var notes: [String]
+    /// The metric of ``TrainingSummary/validation`` (`nil` without validation).
+    public var validationMetric: String? = nil
+    /// Split, catalogue and popularity figures of the data.
+    public var details: DataDetails? = nil
+    /// Losses and speed over the run.
+    public var history: TrainingHistory? = nil
+    /// Popularity bias of the model and the baselines (per-user protocol).
+    public var popularity: PopularityRecord? = nil
+    /// Every setting of the run.
+    public var configuration: [ConfigurationEntry] = []
+    /// Where it ran.
+    public var machine: MachineRecord? = nil
 
     /// The metrics table: model and baselines side by side.
     public var table: String {
@@ -27,7 +39,8 @@ public struct RunReport: Sendable {
     }
 
     /// The `--metrics-out` JSON: `{"metrics": {"recall@20": …}, "baselines": {"popularity": {…}},
-    /// "train": {"examples_per_second": …, "seconds": …, "epochs": …}, "data": {…}}`.
+    /// "train": {"examples_per_second": …, "seconds": …, "epochs": …}, "data": {…}, "history": …}`,
+    /// the schema of ``RunRecord`` (also saved as `run.json` in the model directory).
     public func json() throws -> Data {
         var object = MetricsJSON.members(metrics: metrics, baselines: baselines)
         object.merge([
@@ -40,6 +53,7 @@ public struct RunReport: Sendable {
                 "final_loss": training.finalLoss.isFinite ? training.finalLoss as Any : NSNull(),
                 "epoch_losses": training.epochLosses.map { $0.isFinite ? $0 as Any : NSNull() },
                 "validation": training.validation,
+                "validation_metric": validationMetric as Any? ?? NSNull(),
             ] as [String: Any],
             "data": [
                 "name": dataName,
@@ -48,8 +62,19 @@ public struct RunReport: Sendable {
                 "train_interactions": statistics.interactions,
                 "evaluated": evaluated,
                 "protocol": metrics.evaluationProtocol.rawValue,
+                "details": try MetricsJSON.object(details),
             ] as [String: Any],
+            "history": try MetricsJSON.object(history),
+            "popularity": try MetricsJSON.object(popularity),
+            "configuration": try MetricsJSON.object(configuration),
+            "machine": try MetricsJSON.object(machine),
+            "version": TwoTowerVersion.string,
         ]) { _, new in new }
         return try MetricsJSON.data(object)
+    }
+
+    /// ``json()`` read back as the report reads it.
+    public func record() throws -> RunRecord {
+        try RunRecord.decode(json(), file: "the run record")
     }
 }

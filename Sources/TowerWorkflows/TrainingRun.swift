@@ -113,21 +113,34 @@ public struct TrainingRun: Sendable {
                 return result.dictionary[metric] ?? 0
             }
         }
-        let summary = try trainer.fit(prepared.split.train, observer: progress, validate: validate)
+        // Every step's loss and time, for the run record's history (rank 0 alone keeps it).
+        let recorder = leads ? TrainingHistoryRecorder() : nil
+        let observers = [progress, recorder].compactMap { $0 as (any TrainingObserver)? }
+        let summary = try trainer.fit(prepared.split.train, observer: observers.isEmpty ? nil : ObserverGroup(observers),
+                                      validate: validate)
 
         let heldOut = ModelEvaluation.HeldOut.test(prepared.split)
         var settings = evaluation
         settings.threads = threads
         let metrics = try ModelEvaluation.evaluate(model, on: heldOut, settings: settings)
         let baselines = try ModelEvaluation.baselines(on: heldOut, truth: prepared.truth, settings: settings)
+        var report = RunReport(dataName: prepared.name, statistics: statistics, evaluated: metrics.evaluated, metrics: metrics,
+                               baselines: baselines, training: summary, notes: prepared.notes)
+        report.validationMetric = wantsValidation ? training.validationMetric : nil
+        report.details = dataDetails(prepared, statistics: statistics)
+        report.history = recorder?.history()
+        report.popularity = Self.popularityRecord(prepared.split, model: metrics, baselines: baselines)
+        report.configuration = configurationEntries()
+        report.machine = machineRecord()
         if let output, leads {
             var saved = prepared
             saved.userFeatures = userFeatures
-            try ModelCheckpoint.save(model, training: training, data: saved, validationSplit: wantsValidation, to: output)
+            // The run record (the `--metrics-out` JSON) goes with the model, for `twotower report --run`.
+            try ModelCheckpoint.save(model, training: training, data: saved, validationSplit: wantsValidation,
+                                     extraFiles: [RunRecord.fileName: report.json()], to: output)
             log("saved the model to \(output)")
         }
-        return RunReport(dataName: prepared.name, statistics: statistics, evaluated: metrics.evaluated, metrics: metrics,
-                         baselines: baselines, training: summary, notes: prepared.notes)
+        return report
     }
 
     /// Every rank must train on the same data: compares the ranks' data sizes and a hash of the

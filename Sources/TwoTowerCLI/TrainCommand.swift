@@ -39,6 +39,14 @@ struct TrainCommand: ParsableCommand {
         valueName: "dir"))
     var tensorboard: String?
 
+    @Option(name: .customLong("report"), help: ArgumentHelp(
+        "Write the HTML report of the run (plots of the data, losses, validation, speed, metrics against the baselines, popularity bias) to this file. Default with --output: report.html inside the model directory. `twotower report --run DIR` draws it again.",
+        valueName: "file"))
+    var reportFile: String?
+
+    @Flag(name: .long, help: "Do not write the HTML report into the --output directory.")
+    var noReport = false
+
     @Flag(name: .customLong("validate"), help: "Hold out a validation set and report the validation metric after every epoch (implied by --patience).")
     var validationSet = false
 
@@ -93,6 +101,9 @@ struct TrainCommand: ParsableCommand {
             if communicator.rank == 0, let path = evaluation.metricsOut {
                 try AtomicFile.checkWritableDestination(path, what: "--metrics-out", directory: false)
             }
+            if communicator.rank == 0, let path = reportFile {
+                try AtomicFile.checkWritableDestination(path, what: "--report", directory: false)
+            }
             events = communicator.rank == 0 ? try tensorboard.map { try TensorBoardObserver(directory: $0) } : nil
             let observer: any TrainingObserver = events.map { ObserverGroup([progress, $0]) } ?? progress
             report = try namingFlags { try run.run(progress: observer) { line in if !quiet { print(line) } } }
@@ -117,6 +128,20 @@ struct TrainCommand: ParsableCommand {
         if let path = evaluation.metricsOut {
             try AtomicFile.write(report.json(), to: path)
         }
+        if let path = reportPath {
+            let written = try TrainingReport.write(report, to: path)
+            if !quiet {
+                print(String(format: "wrote the report to %@ in %.3fs (%.2f%% of the %.1fs of training)", path,
+                             written.seconds, 100 * written.seconds / max(report.training.seconds, 1e-9), report.training.seconds))
+            }
+        }
+    }
+
+    /// `--report`, else `report.html` in `--output` unless `--no-report`.
+    var reportPath: String? {
+        if let reportFile { return reportFile }
+        guard !noReport, let output else { return nil }
+        return (output as NSString).appendingPathComponent("report.html")
     }
 }
 

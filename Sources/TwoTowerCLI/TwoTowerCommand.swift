@@ -12,7 +12,7 @@ struct TwoTowerCommand: AsyncParsableCommand {
             """,
         version: TwoTowerVersion.string,
         subcommands: [TrainCommand.self, EvaluateCommand.self, RecommendCommand.self, ExportCommand.self,
-                      SynthCommand.self, InspectCommand.self, ServeCommand.self, TuneCommand.self],
+                      SynthCommand.self, InspectCommand.self, ServeCommand.self, TuneCommand.self, ReportCommand.self],
         defaultSubcommand: nil)
 
     /// Runs the command line, first checking that its first word names a subcommand (see

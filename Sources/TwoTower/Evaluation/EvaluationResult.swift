@@ -25,6 +25,10 @@ public struct EvaluationResult: Sendable, Equatable {
     /// Values per metric, one per entry of ``ks``. Coverage and popularity percentile are present
     /// only for the per-user protocol (popularity percentile only when item counts were given).
     public var values: [RankingMetric: [Double]]
+    /// Per entry of ``ks``, the share of recommended slots in each item-popularity decile `[10]`
+    /// (decile 0 = the most popular 10% of items; see ``PopularityDeciles``). Per-user protocol
+    /// with item counts only; `nil` otherwise.
+    public var popularityDecileShares: [[Double]]? = nil
 
     /// The value of `metric` at cut-off `k`, if computed.
     public func value(_ metric: RankingMetric, k: Int) -> Double? {

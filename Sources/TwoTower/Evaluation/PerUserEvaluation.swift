@@ -20,6 +20,7 @@ public enum Evaluation {
     /// Precision@k = hits / k, NDCG@k with binary gains and IDCG over min(|held-out|, k),
     /// MAP@k = Σ hits@i/i over hit positions / min(|held-out|, k), MRR@k, HitRate@k; plus
     /// coverage@k (distinct items in any top-k list / I) and, with `itemCounts`,
+    /// ``EvaluationResult/popularityDecileShares`` (see ``PopularityDeciles``) and
     /// popularity_percentile@k (mean over all recommended slots of the item's mid-rank
     /// popularity percentile, 0 = least popular, 100 = most popular; see ``popularityPercentiles(_:)``).
     /// Everything is ranked once to the largest k. A k larger than the candidates of a user
@@ -96,6 +97,8 @@ public enum Evaluation {
         var marker = [Bool](repeating: false, count: items)
         var bestRank = [Int32](repeating: Int32.max, count: items)
         let percentile = itemCounts.map { popularityPercentiles($0) }
+        let decile = itemCounts.map { PopularityDeciles.deciles(itemCounts: $0) }
+        var decileSlots = [[Int]](repeating: [Int](repeating: 0, count: PopularityDeciles.count), count: ks.count)
         var percentileSums = [Double](repeating: 0, count: ks.count)
         var slots = [Int](repeating: 0, count: ks.count)
         var skipped = 0
@@ -121,6 +124,9 @@ public enum Evaluation {
                     if let percentile {
                         for (ki, k) in ks.enumerated() where i < k { percentileSums[ki] += percentile[item]; slots[ki] += 1 }
                     }
+                    if let decile {
+                        for (ki, k) in ks.enumerated() where i < k { decileSlots[ki][decile[item]] += 1 }
+                    }
                 }
             }
         }
@@ -132,7 +138,8 @@ public enum Evaluation {
             values[.popularityPercentile] = (0..<ks.count).map { slots[$0] > 0 ? percentileSums[$0] / Double(slots[$0]) : 0 }
         }
         return EvaluationResult(evaluationProtocol: .perUser, ks: ks, evaluated: acc.queries,
-                                skipped: skipped, values: values)
+                                skipped: skipped, values: values,
+                                popularityDecileShares: decile == nil ? nil : decileSlots.map(PopularityDeciles.normalised))
     }
 
     /// Mid-rank popularity percentile of each item, in [0, 100]:

@@ -27,12 +27,14 @@ public struct ModelCheckpoint: Sendable {
 
     /// Saves `model` to the directory `path`, atomically, with what serving it needs: the
     /// vocabularies of its rows, each user's training items (for seen-item exclusion), the side
-    /// features its towers read, and the name of the data it was trained on.
+    /// features its towers read, and the name of the data it was trained on. `extraFiles` are
+    /// saved beside them, checksummed in the manifest (e.g. the run record `run.json`).
     public static func save(_ model: TwoTowerModel, training: TrainingConfiguration,
                             userVocabulary: Vocabulary, itemVocabulary: Vocabulary,
                             trainItemsByUser lists: UserItemLists,
                             userFeatures: [EntityFeature] = [], itemFeatures: [EntityFeature] = [],
-                            dataName: String, validationSplit: Bool = false, to path: String) throws {
+                            dataName: String, validationSplit: Bool = false,
+                            extraFiles: [String: Data] = [:], to path: String) throws {
         var tensors: [String: StoredTensor] = [:]
         for p in model.parameters { tensors[p.name] = StoredTensor(p.value) }
         func store(_ features: [EntityFeature], _ owner: String) -> [SavedModelConfiguration.Feature] {
@@ -53,10 +55,9 @@ public struct ModelCheckpoint: Sendable {
             dataName: dataName, validationSplit: validationSplit)
         tensors["train_items.offsets"] = StoredTensor(lists.offsets.map { Int64($0) })
         tensors["train_items.items"] = StoredTensor(lists.items)
-        let extra: [String: Data] = [
-            "users.vocab": Data(try userVocabulary.encoded()),
-            "items.vocab": Data(try itemVocabulary.encoded()),
-        ]
+        var extra = extraFiles
+        extra["users.vocab"] = Data(try userVocabulary.encoded())
+        extra["items.vocab"] = Data(try itemVocabulary.encoded())
         try ModelDirectory.write(to: path, config: config, tensors: tensors,
                                  metadata: ["twotower.kind": "two-tower-model"], extraFiles: extra)
     }

@@ -1,0 +1,25 @@
+/// Colours and line styles of the report's plots: the Okabe–Ito palette (distinguishable with
+/// the common colour-vision deficiencies, and in greyscale print by the dash patterns).
+enum PlotPalette {
+    static let colors = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+    static func color(_ index: Int) -> String { colors[index % colors.count] }
+}
+
+/// How one series is drawn.
+enum SeriesStyle: Equatable {
+    /// A solid line; `faint` draws it thin and translucent (raw values under a smoothed line).
+    case line(faint: Bool)
+    case dashed
+    /// A line with a dot at every point (few points: epochs, cut-offs).
+    case lineWithDots
+    /// Dashed, with dots.
+    case dashedWithDots
+
+    var dashArray: String? {
+        switch self {
+        case .dashed, .dashedWithDots: "6 4"
+        default: nil
+        }
+    }
+    var dots: Bool { self == .lineWithDots || self == .dashedWithDots }
+}
