@@ -75,6 +75,10 @@ public enum DelimitedReader {
         let checkUserInteger = schema.userIdKind == .integer, checkItemInteger = schema.itemIdKind == .integer
         let hasFeatures = !builder.userFeatures.isEmpty || !builder.itemFeatures.isEmpty
         let startOffset = tok.byteOffset
+        // Canonical integer ids are written here when the field's text is not canonical (IdRule).
+        let userScratch = UnsafeMutablePointer<UInt8>.allocate(capacity: IdRule.scratchBytes)
+        let itemScratch = UnsafeMutablePointer<UInt8>.allocate(capacity: IdRule.scratchBytes)
+        defer { userScratch.deallocate(); itemScratch.deallocate() }
 
         while try tok.next() {
             sawAnyRecord = true
@@ -93,10 +97,10 @@ public enum DelimitedReader {
                     }
                     throw .missingFields(file: name, line: tok.line, expected: neededFields, found: tok.fieldCount)
                 }
-                let up = tok.start(userIndex), un = tok.length(userIndex)
-                let ip = tok.start(itemIndex), inn = tok.length(itemIndex)
-                try checkId(up, un, integer: checkUserInteger, file: name, line: tok.line, column: userName, what: "a user id")
-                try checkId(ip, inn, integer: checkItemInteger, file: name, line: tok.line, column: itemName, what: "an item id")
+                let (up, un) = try IdRule.normalized(tok.start(userIndex), tok.length(userIndex), integer: checkUserInteger,
+                                                     scratch: userScratch, file: name, line: tok.line, column: userName, what: "a user id")
+                let (ip, inn) = try IdRule.normalized(tok.start(itemIndex), tok.length(itemIndex), integer: checkItemInteger,
+                                                      scratch: itemScratch, file: name, line: tok.line, column: itemName, what: "an item id")
                 var t: Int64 = 0
                 if timeIndex >= 0 {
                     guard let v = FieldParsing.int64(tok.start(timeIndex), tok.length(timeIndex)) else {
@@ -152,20 +156,6 @@ public enum DelimitedReader {
         let log = builder.finish()
         report.rows = log.count
         return (log, report)
-    }
-}
-
-/// Validates an id field: non-empty, UTF-8, and a decimal integer when asked.
-@inline(__always)
-func checkId(_ p: UnsafePointer<UInt8>, _ n: Int, integer: Bool, file: String, line: Int, column: String,
-             what: String) throws(DataError) {
-    if n == 0 { throw .invalidField(file: file, line: line, column: column, expected: what, found: "") }
-    if integer {
-        if FieldParsing.int64(p, n) == nil {
-            throw .invalidField(file: file, line: line, column: column, expected: "an integer", found: excerpt(UnsafeBufferPointer(start: p, count: n)))
-        }
-    } else if !FieldParsing.isValidUTF8(p, n) {
-        throw .invalidUTF8(file: file, line: line, column: column)
     }
 }
 

@@ -1,6 +1,6 @@
 /// Reads the LightGCN text format (`train.txt` / `test.txt` of the published Gowalla, Yelp2018
 /// and Amazon-Book splits): each line is a user id followed by that user's item ids, separated by
-/// spaces. Ids must be integers. A user with no items still gets a vocabulary row.
+/// spaces. Ids are integers, kept in canonical form (`01` and `+1` are `1`; see ``IdRule``). A user with no items still gets a vocabulary row.
 public enum LightGCNReader {
     /// Reads `path`; with `vocabularies` (the train set's), ids are mapped through them and rows
     /// with unknown users or items are dropped and counted.
@@ -14,6 +14,8 @@ public enum LightGCNReader {
         var report = ReadReport(file: name)
         var builder = InteractionLogBuilder(hasTimestamps: false, hasRatings: false, vocabularies: vocabularies)
         var sawAny = false
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: IdRule.scratchBytes)
+        defer { scratch.deallocate() }
         while try tok.next() {
             sawAny = true
             report.records += 1
@@ -26,20 +28,23 @@ public enum LightGCNReader {
                    let other = otherDelimiter(in: String(decoding: tok.field(first), as: UTF8.self), than: " ") {
                     throw .wrongDelimiter(file: name, line: tok.line, expected: "spaces", found: delimiterName(other))
                 }
+                // Every id of the line is checked before any is used: a bad line adds nothing.
                 for f in first..<tok.fieldCount where tok.length(f) > 0 {
-                    var (p, n) = FieldParsing.trimmed(tok.start(f), tok.length(f))
-                    if n == 0 { (p, n) = (tok.start(f), tok.length(f)) }
-                    try checkId(p, n, integer: true, file: name, line: tok.line,
-                                column: f == first ? "user" : "item \(f - first)", what: f == first ? "a user id" : "an item id")
+                    if f > first && FieldParsing.trimmed(tok.start(f), tok.length(f)).1 == 0 { continue }
+                    _ = try IdRule.normalized(tok.start(f), tok.length(f), integer: true, scratch: scratch, file: name, line: tok.line,
+                                              column: f == first ? "user" : "item \(f - first)", what: f == first ? "a user id" : "an item id")
                 }
-                let (up, un) = FieldParsing.trimmed(tok.start(first), tok.length(first))
+                let (up, un) = try IdRule.normalized(tok.start(first), tok.length(first), integer: true, scratch: scratch,
+                                                     file: name, line: tok.line, column: "user", what: "a user id")
                 guard let (user, _) = builder.userRow(up, un) else {
                     report.dropUnknownUser(up, un, line: tok.line)
                     continue
                 }
-                for f in (first + 1)..<tok.fieldCount {
-                    let (p, n) = FieldParsing.trimmed(tok.start(f), tok.length(f))
-                    if n == 0 { continue }
+                for f in (first + 1)..<tok.fieldCount where tok.length(f) > 0 {
+                    // A field of only spaces/tabs between items (e.g. "1 2 \t 3") is no item.
+                    if FieldParsing.trimmed(tok.start(f), tok.length(f)).1 == 0 { continue }
+                    let (p, n) = try IdRule.normalized(tok.start(f), tok.length(f), integer: true, scratch: scratch, file: name,
+                                                       line: tok.line, column: "item \(f - first)", what: "an item id")
                     guard let (item, _) = builder.itemRow(p, n) else { report.dropUnknownItem(p, n, line: tok.line); continue }
                     builder.append(user: user, item: item)
                 }

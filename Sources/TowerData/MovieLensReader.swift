@@ -7,7 +7,7 @@ import Foundation
 ///   `occupation` (categorical user features);
 /// - `ratings.csv` (ml-latest, ML-20M/25M): header `userId,movieId,rating,timestamp`; `movies.csv`
 ///   beside it gives `genres`.
-/// Ids must be integers. Every rating is an interaction; use ``InteractionLog/filtered(minRating:)``
+/// Ids are integers, kept in canonical form (`01` and `+1` are `1`; see ``IdRule``). Every rating is an interaction; use ``InteractionLog/filtered(minRating:)``
 /// for implicit feedback.
 public enum MovieLensReader {
     public enum Variant: String, Sendable, Equatable {
@@ -78,12 +78,12 @@ public enum MovieLensReader {
             var (log, report) = try DelimitedReader.read(path: ratingsPath, format: dat, schema: schema,
                                                          options: options, vocabularies: vocabularies)
             if let movies = beside("movies.dat") {
-                log = try log.attachingFeatures(from: movies, format: dat, key: .index(0), features: [
+                log = try log.attachingFeatures(from: movies, format: dat, key: .index(0), keyKind: .integer, features: [
                     FeatureColumn(name: "genres", column: .index(2), target: .item, kind: .multiValued(separator: UInt8(ascii: "|")))],
                     options: options)
             }
             if let users = beside("users.dat") {
-                log = try log.attachingFeatures(from: users, format: dat, key: .index(0), features: [
+                log = try log.attachingFeatures(from: users, format: dat, key: .index(0), keyKind: .integer, features: [
                     FeatureColumn(name: "gender", column: .index(1), target: .user, kind: .categorical),
                     FeatureColumn(name: "age", column: .index(2), target: .user, kind: .categorical),
                     FeatureColumn(name: "occupation", column: .index(3), target: .user, kind: .categorical)],
@@ -96,7 +96,7 @@ public enum MovieLensReader {
             var (log, report) = try DelimitedReader.read(path: ratingsPath, format: .csv, schema: schema,
                                                          options: options, vocabularies: vocabularies)
             if let movies = beside("movies.csv") {
-                log = try log.attachingFeatures(from: movies, format: .csv, key: "movieId", features: [
+                log = try log.attachingFeatures(from: movies, format: .csv, key: "movieId", keyKind: .integer, features: [
                     FeatureColumn(name: "genres", column: "genres", target: .item, kind: .multiValued(separator: UInt8(ascii: "|")))],
                     options: options)
             }

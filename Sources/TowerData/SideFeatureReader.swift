@@ -3,8 +3,11 @@ extension InteractionLog {
     /// MovieLens `movies.csv` keyed by `movieId`, with `genres` as a multi-valued item feature).
     ///
     /// Rows of the side file whose key is not in the log's vocabulary are ignored; users/items
-    /// missing from the side file get no values. The first line for a key wins.
+    /// missing from the side file get no values. The first line for a key wins. Keys follow
+    /// ``IdRule`` with `keyKind` (MovieLens: `.integer`, so `01` is movie `1`); a bad key (empty,
+    /// control characters, not an integer) is an error naming the line, skipped with `skipBadLines`.
     public func attachingFeatures(from path: String, format: DelimitedFormat, key: ColumnReference,
+                                  keyKind: IdKind = .string,
                                   features: [FeatureColumn], options: ReadOptions = ReadOptions())
         throws(DataError) -> InteractionLog {
         guard let target = features.first?.target else { return self }
@@ -46,6 +49,8 @@ extension InteractionLog {
         var rowRecords = [Int32](repeating: -1, count: rows)
         var recordBuilders = builders  // each record appended as one row of these, in file order
         var recordCount: Int32 = 0
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: IdRule.scratchBytes)
+        defer { scratch.deallocate() }
         while try tok.next() {
             if tok.fieldCount < needed {
                 let error = tok.terminated
@@ -54,7 +59,15 @@ extension InteractionLog {
                 if options.skipBadLines { continue }
                 throw error
             }
-            let (kp, kn) = FieldParsing.trimmed(tok.start(keyIndex), tok.length(keyIndex))
+            let kp: UnsafePointer<UInt8>, kn: Int
+            do throws(DataError) {
+                (kp, kn) = try IdRule.normalized(tok.start(keyIndex), tok.length(keyIndex), integer: keyKind == .integer,
+                                                 scratch: scratch, file: name, line: tok.line,
+                                                 column: tok.columnName(keyIndex), what: "a key id")
+            } catch {
+                if options.skipBadLines { continue }
+                throw error
+            }
             guard let row = keys.find(kp, kn), rowRecords[Int(row)] < 0 else { continue }
             var bad = false
             for b in recordBuilders where !FieldParsing.isValidUTF8(tok.start(b.fieldIndex), tok.length(b.fieldIndex)) {

@@ -34,19 +34,33 @@ public struct Vocabulary: Sendable, Equatable {
         a.name == b.name && a.ids == b.ids && a.counts == b.counts
     }
 
-    /// The row of `id`; throws ``DataError/unknownId(vocabulary:id:)`` when it is not known.
+    /// The row of `id` under ``IdRule``: spaces and tabs around it are ignored, and in a
+    /// vocabulary of canonical integers (MovieLens, LightGCN) `01` and `+1` find `1`.
+    /// - Throws: ``DataError/unknownId(vocabulary:id:)`` when it is not known (an empty id or one
+    ///   with a control character never is).
     public func row(for id: String) throws(DataError) -> Int32 {
-        guard let r = index.lookup(id, ids: ids) else { throw .unknownId(vocabulary: name, id: id) }
+        guard let r = lookup(id) else { throw .unknownId(vocabulary: name, id: id) }
         return r
     }
 
-    /// The row of `id`, or `fallback` when it is not known (e.g. a shared "unknown" row).
+    /// The row of `id` (as ``row(for:)`` finds it), or `fallback` when it is not known (e.g. a
+    /// shared "unknown" row).
     public func row(for id: String, default fallback: Int32) -> Int32 {
-        index.lookup(id, ids: ids) ?? fallback
+        lookup(id) ?? fallback
     }
 
-    /// True when `id` is in the vocabulary.
-    public func contains(_ id: String) -> Bool { index.lookup(id, ids: ids) != nil }
+    /// True when ``row(for:)`` finds `id`.
+    public func contains(_ id: String) -> Bool { lookup(id) != nil }
+
+    /// Exact id first (the common case, no copy); then the ``IdRule`` forms.
+    private func lookup(_ id: String) -> Int32? {
+        if let r = index.lookup(id, ids: ids) { return r }
+        let t = IdRule.trimmed(id)
+        if t.isEmpty || t.utf8.contains(where: IdRule.isControl) { return nil }
+        if t.utf8.count != id.utf8.count, let r = index.lookup(String(t), ids: ids) { return r }
+        if index.allCanonicalIntegers(ids: ids), let c = IdRule.canonicalInteger(t) { return index.lookup(c, ids: ids) }
+        return nil
+    }
 
     /// The raw id of `row`.
     public func id(of row: Int32) -> String {
@@ -73,13 +87,13 @@ public struct Vocabulary: Sendable, Equatable {
     }
 
     /// The vocabulary as text: a first line `# twotower vocabulary <name> <count>`, then one
-    /// line per row `id<TAB>count`. Ids may not contain tabs or newlines.
+    /// line per row `id<TAB>count`. Ids may not contain control characters (``IdRule``).
     public func encoded() throws(DataError) -> [UInt8] {
         var text = "# twotower vocabulary \(name) \(ids.count)\n"
         text.reserveCapacity(ids.count * 12)
         for (i, id) in ids.enumerated() {
-            if id.utf8.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
-                throw .invalidRequest("vocabulary \(name): id \(id.debugDescription) contains a tab or newline and cannot be saved")
+            if id.utf8.contains(where: IdRule.isControl) {
+                throw .invalidRequest("vocabulary \(name): id \(id.debugDescription) contains a control character (tab, newline, CR, NUL…) and cannot be saved")
             }
             text += id; text += "\t"; text += String(counts[i]); text += "\n"
         }
@@ -128,6 +142,11 @@ public struct Vocabulary: Sendable, Equatable {
                 // The whole text was validated at once below; only on failure is each line checked.
                 if !validUTF8, String(validating: idBytes, as: UTF8.self) == nil {
                     failure = .invalidUTF8(file: file, line: line, column: "id")
+                    return
+                }
+                if idBytes.contains(where: IdRule.isControl) {
+                    failure = .invalidField(file: file, line: line, column: "id", expected: "an id without control characters (tab, newline, CR, NUL…)",
+                                            found: IdRule.shown(idBytes))
                     return
                 }
                 let id = String(decoding: idBytes, as: UTF8.self)
@@ -189,6 +208,18 @@ final class LookupCache: Sendable {
                 table = d
             }
             return table![id]
+        }
+    }
+
+    private let integers = Mutex<Bool?>(nil)
+
+    /// True when every id is an integer in canonical form (computed once).
+    func allCanonicalIntegers(ids: [String]) -> Bool {
+        integers.withLock { flag in
+            if let flag { return flag }
+            let value = ids.allSatisfy(IdRule.isCanonicalInteger)
+            flag = value
+            return value
         }
     }
 }

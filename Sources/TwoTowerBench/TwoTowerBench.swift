@@ -7,5 +7,6 @@ struct TwoTowerBench: ParsableCommand {
         abstract: "Benchmarks for TwoTower (not part of the user CLI).",
         subcommands: [GemmBenchmark.self, StepBenchmark.self, LoadBenchmark.self,
                       TrainBenchmark.self, TopKBenchmark.self, ServingModelBenchmark.self,
-                      CollectivesBenchmark.self, DataParallelBenchmark.self, TensorBoardBenchmark.self])
+                      CollectivesBenchmark.self, DataParallelBenchmark.self, TensorBoardBenchmark.self,
+                      FuzzBenchmark.self])
 }

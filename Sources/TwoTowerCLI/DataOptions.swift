@@ -14,11 +14,11 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "Input format: csv, tsv, movielens or lightgcn (default: from the file name).")
     var format: DataSource.Format?
 
-    @Option(name: .long, help: "csv/tsv: column holding the user id.")
-    var userColumn: String = "user_id"
+    @Option(name: .long, help: "csv/tsv: column holding the user id. (default: user_id)")
+    var userColumn: String?
 
-    @Option(name: .long, help: "csv/tsv: column holding the item id.")
-    var itemColumn: String = "item_id"
+    @Option(name: .long, help: "csv/tsv: column holding the item id. (default: item_id)")
+    var itemColumn: String?
 
     @Option(name: .long, help: "csv/tsv: column holding the timestamp (enables leave-last-out).")
     var timestampColumn: String?
@@ -57,8 +57,8 @@ extension DataOptions {
         var source = DataSource()
         source.path = data
         source.format = format
-        source.userColumn = userColumn
-        source.itemColumn = itemColumn
+        source.userColumn = userColumn ?? "user_id"
+        source.itemColumn = itemColumn ?? "item_id"
         source.timestampColumn = timestampColumn
         source.ratingColumn = ratingColumn
         source.minimumRating = minRating

@@ -25,6 +25,7 @@ struct EvaluateCommand: ParsableCommand {
 
     /// Checks the data and evaluation options before the model is read.
     func validate() throws {
+        try OptionApplicability.enforce(OptionApplicability.evaluate(self))
         do {
             _ = try data.source()
             try evaluation.settings(seed: seed).validate()

@@ -8,6 +8,8 @@ struct InspectCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
+    func validate() throws { try OptionApplicability.enforce(OptionApplicability.inspect(self)) }
+
     func run() throws {
         let (log, notes) = try data.source().loadLog()
         for note in notes { print("note: \(note)") }

@@ -12,8 +12,8 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "Tower kind: mf (id embeddings only) or mlp (embeddings + side features → MLP).")
     var tower: ModelConfiguration.TowerKind = .mf
 
-    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("mlp: hidden layer widths, comma-separated.", valueName: "widths"))
-    var layers: String = "128"
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("mlp: hidden layer widths, comma-separated. (default: 128)", valueName: "widths"))
+    var layers: String?
 
     @Option(name: .long, parsing: .unconditional, help: "mlp: embedding width of ids and features (default: --dim).")
     var embeddingDim: Int?
@@ -24,8 +24,8 @@ struct ModelOptions: ParsableArguments {
     @Flag(name: .long, help: "L2-normalise the tower outputs (cosine scores; use with --temperature 0.05 or so).")
     var l2Normalize = false
 
-    @Option(name: .long, parsing: .unconditional, help: "mlp: dropout rate after hidden layers.")
-    var dropout: Float = 0
+    @Option(name: .long, parsing: .unconditional, help: "mlp: dropout rate after hidden layers. (default: 0)")
+    var dropout: Float?
 
     @Flag(name: .long, help: "mlp: ignore item side features (e.g. genres).")
     var noItemFeatures = false
@@ -37,11 +37,11 @@ struct ModelOptions: ParsableArguments {
         var c = ModelConfiguration()
         c.dimensions = dim
         c.tower = tower
-        c.hiddenLayers = try parseIntegerList(layers, option: "--layers")
+        c.hiddenLayers = try parseIntegerList(layers ?? "128", option: "--layers")
         c.embeddingDimensions = embeddingDim
         c.inferEmbeddingSizes = inferEmbeddingSizes
         c.l2Normalize = l2Normalize
-        c.dropout = dropout
+        c.dropout = dropout ?? 0
         c.useItemFeatures = !noItemFeatures
         c.userHistory = userHistory
         return c

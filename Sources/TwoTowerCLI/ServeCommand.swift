@@ -59,6 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
+        try OptionApplicability.enforce(OptionApplicability.serve(self))
         do { try servingConfiguration.validate() } catch let error as ServingConfigurationError {
             throw ValidationError(error.description)
         }

@@ -63,6 +63,7 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         _ = try makeRun()
+        try OptionApplicability.enforce(OptionApplicability.train(self))
     }
 
     func makeRun() throws -> TrainingRun {

@@ -70,8 +70,8 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "ccl: weight w of the negatives' mean hinge against the positive's 1 − cosine (SimpleX goes up to ~150 with many negatives). (default: \(CosineContrastiveParameters.defaultNegativeWeight))")
     var cclNegativeWeight: Float?
 
-    @Option(name: .long, parsing: .unconditional, help: "Stop when the validation metric has not improved for this many epochs; the best epoch's parameters are kept. Needs a validation set, held out like the test set.")
-    var patience: Int = 2
+    @Option(name: .long, parsing: .unconditional, help: "Stop when the validation metric has not improved for this many epochs; the best epoch's parameters are kept. Needs a validation set, held out like the test set. (default: 2)")
+    var patience: Int?
 
     @Flag(name: .long, help: "Train all --epochs without a validation set or early stopping.")
     var noEarlyStopping = false
@@ -102,7 +102,7 @@ struct TrainingOptions: ParsableArguments {
         c.lossReduction = lossReduction
         c.cclMargin = cclMargin
         c.cclNegativeWeight = cclNegativeWeight
-        c.patience = noEarlyStopping ? nil : patience
+        c.patience = noEarlyStopping ? nil : (patience ?? 2)
         if let validationMetric { c.validationMetric = validationMetric }
         return c
     }

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import TowerWorkflows
+import TwoTower
+
+/// Which options apply to the configuration a command line chooses (issues 11 and 12: options
+/// that do not apply were silently ignored).
+///
+/// A contradiction — an option the configuration cannot honour, so the run would not be what the
+/// user asked for (`--layers` with `--tower mf`, `--patience` with `--no-early-stopping`,
+/// `--user-column` with MovieLens or LightGCN files) — is an error naming both flags. A harmless
+/// no-op (`--wait-when-idle` with `--max-batch 1`, column options without `--data`) is a
+/// `warning:` line on standard error. Only options the user gave are judged: options whose
+/// default cannot be told from a given value are declared optional with a documented default.
+enum OptionApplicability {
+    struct Verdict: Equatable {
+        var errors: [String] = []
+        var warnings: [String] = []
+    }
+
+    /// Throws the first error as a usage error; prints each warning on standard error.
+    static func enforce(_ verdict: Verdict) throws {
+        if let first = verdict.errors.first { throw ValidationError(first) }
+        for w in verdict.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+    }
+
+    // MARK: Commands
+
+    static func train(_ c: TrainCommand) -> Verdict {
+        var v = data(c.data)
+        model(c.model, into: &v)
+        training(c.training, validationSet: c.validationSet, into: &v)
+        return v
+    }
+
+    static func evaluate(_ c: EvaluateCommand) -> Verdict { data(c.data) }
+
+    static func inspect(_ c: InspectCommand) -> Verdict { data(c.data) }
+
+    static func serve(_ c: ServeCommand) -> Verdict {
+        var v = Verdict()
+        if c.waitsWhenIdle && c.maxBatch == 1 {
+            v.warnings.append("--wait-when-idle has no effect with --max-batch 1 (batching is off)")
+        }
+        return v
+    }
+
+    // MARK: Option groups
+
+    /// Column options need csv/tsv data; `--skip-bad-lines` and the columns need `--data`.
+    static func data(_ d: DataOptions) -> Verdict {
+        var v = Verdict()
+        let columns: [(String, Bool)] = [("--user-column", d.userColumn != nil), ("--item-column", d.itemColumn != nil),
+                                         ("--timestamp-column", d.timestampColumn != nil), ("--rating-column", d.ratingColumn != nil)]
+        let given = columns.filter(\.1).map(\.0)
+        guard let path = d.data else {
+            for flag in given { v.warnings.append("\(flag) has no effect without --data (the built-in synthetic dataset has fixed columns)") }
+            if d.skipBadLines { v.warnings.append("--skip-bad-lines has no effect without --data (the synthetic dataset has no bad lines)") }
+            return v
+        }
+        var source = DataSource()
+        source.format = d.format
+        let format = source.resolvedFormat(for: path)
+        if format == .movielens || format == .lightgcn {
+            let how = d.format != nil ? "--format \(format.rawValue)" : "--data \(path) (read as \(format.rawValue))"
+            for flag in given {
+                v.errors.append("\(flag) applies to csv/tsv data only; \(how) has fixed columns: drop \(flag) or give --format csv")
+            }
+            if format == .lightgcn && d.minRating != nil {
+                v.errors.append("--min-rating needs ratings, and \(how) has none: drop --min-rating")
+            }
+        }
+        return v
+    }
+
+    /// MLP-only options with the MF tower.
+    static func model(_ m: ModelOptions, into v: inout Verdict) {
+        guard m.tower == .mf else { return }
+        let mlpOnly: [(String, Bool)] = [("--layers", m.layers != nil), ("--dropout", m.dropout != nil),
+                                         ("--embedding-dim", m.embeddingDim != nil), ("--infer-embedding-sizes", m.inferEmbeddingSizes),
+                                         ("--no-item-features", m.noItemFeatures), ("--user-history", m.userHistory != nil)]
+        for (flag, given) in mlpOnly where given {
+            v.errors.append("\(flag) applies to --tower mlp only, and the tower is mf (the default --tower): add --tower mlp or drop \(flag)")
+        }
+    }
+
+    /// Early stopping, validation and samplers.
+    static func training(_ t: TrainingOptions, validationSet: Bool, into v: inout Verdict) {
+        if t.noEarlyStopping, t.patience != nil {
+            v.errors.append("--patience sets early stopping, which --no-early-stopping turns off: give one of them")
+        }
+        if t.noEarlyStopping, !validationSet, t.validationMetric != nil {
+            v.warnings.append("--validation-metric has no effect with --no-early-stopping unless --validate holds out a validation set")
+        }
+        var seen = Set<String>()
+        for s in t.sampler where !seen.insert(s).inserted {
+            v.errors.append("--sampler \(s) is given twice (it would double those negatives): give each sampler once")
+        }
+    }
+}
