@@ -55,9 +55,9 @@ import TowerTestSupport
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let train = directory + "/train.txt"
-        FileManager.default.createFile(atPath: train, contents: Data("0 1 2\n1 2\n".utf8))
+        _ = FileManager.default.createFile(atPath: train, contents: Data("0 1 2\n1 2\n".utf8))
         let ratings = directory + "/ratings.csv"
-        FileManager.default.createFile(atPath: ratings, contents: Data("userId,movieId,rating,timestamp\n1,2,3,4\n".utf8))
+        _ = FileManager.default.createFile(atPath: ratings, contents: Data("userId,movieId,rating,timestamp\n1,2,3,4\n".utf8))
         // LightGCN: --user-column is an error naming the flag and the format.
         let gcn = try #require(errorMessage { _ = try TrainCommand.parse(["--data", train, "--user-column", "uid"]) })
         #expect(gcn.contains("--user-column") && gcn.contains("lightgcn"), "\(gcn)")

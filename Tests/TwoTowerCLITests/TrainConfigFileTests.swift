@@ -27,7 +27,7 @@ import TwoTower
         let path = try Self.write("""
             {"learning-rate": 0.003, "dim": 32, "l2-normalize": true, "temperature": 0.1,
              "sampler": ["in-batch", "uniform:128"], "logq": "none", "epochs": 7, "no-early-stopping": true,
-             "eval-k": [5, 20], "layers": "64,32", "seed": 9}
+             "eval-k": [5, 20], "tower": "mlp", "layers": "64,32", "seed": 9}
             """, in: dir)
         let run = try Self.train(["--config", path])
         #expect(run.training.learningRate == 0.003 && run.model.dimensions == 32 && run.model.l2Normalize)
