@@ -3,19 +3,24 @@ import Hummingbird
 
 /// JSON encoding and decoding of request and response bodies, the same way on every route.
 enum JSONResponse {
-    /// Non-finite floats (a score can overflow for huge embeddings) are written as the strings
-    /// `"Infinity"`, `"-Infinity"`, `"NaN"` rather than failing the response.
+    /// Non-finite floats are never written: scores are kept finite at load (``ServingModel``'s
+    /// norm check) and per search request, and should one slip through, encoding fails and the
+    /// response is a 500 `encoding_failed` rather than a body with `"Infinity"` or `NaN`.
     static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        encoder.nonConformingFloatEncodingStrategy = .throw
         return encoder
     }
 
     /// A JSON response with `status` and `value` as the body.
     static func make(status: HTTPResponse.Status, _ value: some Encodable) -> Response {
-        let data = (try? encoder().encode(value)) ?? Data(#"{"error":{"code":"encoding_failed","message":"response could not be encoded"}}"#.utf8)
+        var status = status
+        let data: Data
+        if let encoded = try? encoder().encode(value) { data = encoded } else {
+            data = Data(#"{"error":{"code":"encoding_failed","message":"response could not be encoded (a non-finite number)"}}"#.utf8)
+            status = .internalServerError
+        }
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))

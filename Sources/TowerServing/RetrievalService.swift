@@ -106,6 +106,11 @@ public final class RetrievalService: Sendable {
         if let bad = request.embedding.firstIndex(where: { !$0.isFinite }) {
             throw ServingError.invalid("embedding[\(bad)]", "expected a finite number, found \(request.embedding[bad])")
         }
+        let norm = request.embedding.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        if norm * model.maxItemNorm > ServingModel.scoreLimit {
+            let limit = ServingModel.scoreLimit / model.maxItemNorm
+            throw ServingError.invalid("embedding", "expected a Euclidean norm of at most \(Float(limit)) (so that scores stay finite in Float: the largest item norm is \(Float(model.maxItemNorm))), found \(norm)")
+        }
         let k = try validK(request.k)
         let filter = try ItemFilter(request.filter, model: model)
         let query = RetrievalQuery(embedding: request.embedding, k: k, excluded: filter.excluded)

@@ -25,6 +25,12 @@ public final class ServingModel: Sendable {
     public let loadedAt: Date
     /// Wall time of the load, seconds.
     public let loadSeconds: Double
+    /// The largest Euclidean norm of an item embedding. A score is a dot product, so by
+    /// Cauchy–Schwarz every partial sum of `q·v` is within `‖q‖ · maxItemNorm`: a query whose
+    /// norm keeps that within ``scoreLimit`` can never score infinity (checked per search request).
+    public let maxItemNorm: Double
+    /// The largest |score| allowed: half of Float's range (room for the rounding of `d` terms).
+    public static let scoreLimit = Double(Float.greatestFiniteMagnitude) / 2
     /// Test metrics written next to the model by `train --metrics-out` as `metrics.json`, if present.
     public let trainingMetrics: JSONValue?
 
@@ -43,11 +49,28 @@ public final class ServingModel: Sendable {
         if let bad = userEmbeddings.storage.firstIndex(where: { !$0.isFinite }) {
             throw ServingModelError.nonFiniteEmbedding(tower: "query", row: bad / userEmbeddings.columns, path: path)
         }
+        maxItemNorm = Self.maxRowNorm(index.items)
+        let maxUserNorm = Self.maxRowNorm(userEmbeddings)
+        // Recommendations (user · item) and similar items (item · item) must stay finite too.
+        if max(maxUserNorm, maxItemNorm) * maxItemNorm > Self.scoreLimit {
+            throw ServingModelError.scoresOverflow(largestNorms: max(maxUserNorm, maxItemNorm) * maxItemNorm, path: path)
+        }
         let metricsFile = URL(fileURLWithPath: path).appendingPathComponent("metrics.json")
         trainingMetrics = (try? Data(contentsOf: metricsFile)).flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) }
         self.version = version
         loadedAt = Date()
         loadSeconds = loadedAt.timeIntervalSince(start)
+    }
+
+    /// The largest Euclidean norm of a row, computed in Double (no overflow for any Float row).
+    static func maxRowNorm(_ m: Matrix) -> Double {
+        var best = 0.0
+        for r in 0..<m.rows {
+            var s = 0.0
+            for v in m.row(r) { s += Double(v) * Double(v) }
+            best = max(best, s)
+        }
+        return best.squareRoot()
     }
 
     /// Embedding dimension `d`.
@@ -77,11 +100,15 @@ public final class ServingModel: Sendable {
 public enum ServingModelError: Error, CustomStringConvertible, Equatable {
     /// A NaN or infinite value in the embeddings of `tower` at `row`.
     case nonFiniteEmbedding(tower: String, row: Int, path: String)
+    /// The product of the largest embedding norms exceeds ``ServingModel/scoreLimit``: scores could be infinite.
+    case scoresOverflow(largestNorms: Double, path: String)
 
     public var description: String {
         switch self {
         case let .nonFiniteEmbedding(tower, row, path):
             return "\(path): the \(tower) tower's embedding of row \(row) is not finite (NaN or infinity)"
+        case let .scoresOverflow(product, path):
+            return "\(path): the largest embedding norms multiply to \(product), beyond half of Float's range (\(ServingModel.scoreLimit)): scores could overflow to infinity"
         }
     }
 }
