@@ -49,6 +49,7 @@ public struct RunReport: Sendable {
                 "seconds": training.seconds,
                 "epochs": training.epochs,
                 "best_epoch": training.bestEpoch,
+                "interrupted": training.interrupted,
                 // JSON has no NaN: an epoch without a step (or a non-finite loss) is null, not 0.
                 "final_loss": training.finalLoss.isFinite ? training.finalLoss as Any : NSNull(),
                 "epoch_losses": training.epochLosses.map { $0.isFinite ? $0 as Any : NSNull() },

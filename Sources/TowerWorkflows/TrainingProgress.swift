@@ -90,6 +90,19 @@ public final class TrainingProgress: TrainingObserver {
         }
     }
 
+    /// A reporter on standard error — what `twotower train` uses, so standard output carries only
+    /// the results (`train ... > results.txt`, pipes): quiet if `quiet`, redrawn in place if
+    /// standard error is a terminal (`isatty(2)`), else plain lines every `lineInterval` seconds.
+    /// `redraws: false` as in ``standardOutput(quiet:totalEpochs:lineInterval:redraws:)``.
+    public static func standardError(quiet: Bool = false, totalEpochs: Int? = nil,
+                                     lineInterval: Double = 10, redraws: Bool = true) -> TrainingProgress {
+        let style: Style = quiet ? .quiet : (redraws && isatty(2) != 0 ? .terminal : .lines(every: lineInterval))
+        return TrainingProgress(style: style, totalEpochs: totalEpochs) { text in
+            fflush(nil)  // results printed before stay before
+            FileHandle.standardError.write(Data(text.utf8))  // unbuffered
+        }
+    }
+
     /// Seconds on a monotonic clock.
     public static func monotonicSeconds() -> Double {
         Double(DispatchTime.now().uptimeNanoseconds) * 1e-9

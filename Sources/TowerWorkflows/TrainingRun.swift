@@ -26,6 +26,10 @@ public struct TrainingRun: Sendable {
     public var communicator: any Communicator = SingleProcessCommunicator()
     /// In-batch candidates of the global batch or of each rank's slice (see ``NegativeScope``).
     public var negativeScope: NegativeScope = .global
+    /// Stops training early when requested (Ctrl-C): the run then evaluates and saves the
+    /// parameters it keeps (see ``Trainer/fit(_:observer:validate:stop:)``); the report says
+    /// `training.interrupted`.
+    public var stop: StopRequest?
 
     public init() {}
 
@@ -117,7 +121,7 @@ public struct TrainingRun: Sendable {
         let recorder = leads ? TrainingHistoryRecorder() : nil
         let observers = [progress, recorder].compactMap { $0 as (any TrainingObserver)? }
         let summary = try trainer.fit(prepared.split.train, observer: observers.isEmpty ? nil : ObserverGroup(observers),
-                                      validate: validate)
+                                      validate: validate, stop: stop)
 
         let heldOut = ModelEvaluation.HeldOut.test(prepared.split)
         var settings = evaluation

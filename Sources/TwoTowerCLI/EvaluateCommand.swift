@@ -39,7 +39,7 @@ struct EvaluateCommand: ParsableCommand {
             try ModelEvaluation.evaluateSaved(modelDirectory: model, data: try data.source(),
                                               settings: try evaluation.settings(seed: seed))
         }
-        for note in report.notes { print("note: \(note)") }
+        for note in report.notes { printDiagnostic("note: \(note)") }
         print(report.table)
         if let path = evaluation.metricsOut {
             try AtomicFile.write(report.json(), to: path)

@@ -12,7 +12,7 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let (log, notes) = try data.source().loadLog()
-        for note in notes { print("note: \(note)") }
+        for note in notes { printDiagnostic("note: \(note)") }
         print(DatasetStatistics(log))
     }
 }

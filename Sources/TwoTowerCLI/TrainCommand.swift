@@ -53,7 +53,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Threads for matrix products and ranking (default: every core for large products, one for small ones).")
     var threads: Int?
 
-    @Flag(name: .long, help: "Print only the results.")
+    @Flag(name: .long, help: "Print only the results (the metrics table and the final summary line): no progress, header lines or notes on standard error.")
     var quiet = false
 
     @Option(name: .long, help: ArgumentHelp(
@@ -92,7 +92,10 @@ struct TrainCommand: ParsableCommand {
         var run = try makeRun()
         run.communicator = try WorldCommunicator.current(environment: ProcessInfo.processInfo.environment)
         let communicator = run.communicator
-        let progress = TrainingProgress.standardOutput(quiet: quiet, totalEpochs: run.training.epochs,
+        let stop = StopRequest()
+        let interrupts = communicator.size == 1 ? InterruptHandler(stop: stop) : nil
+        run.stop = stop
+        let progress = TrainingProgress.standardError(quiet: quiet, totalEpochs: run.training.epochs,
                                                        redraws: communicator.size == 1)
         let report: RunReport
         let events: TensorBoardObserver?
@@ -107,7 +110,7 @@ struct TrainCommand: ParsableCommand {
             }
             events = communicator.rank == 0 ? try tensorboard.map { try TensorBoardObserver(directory: $0) } : nil
             let observer: any TrainingObserver = events.map { ObserverGroup([progress, $0]) } ?? progress
-            report = try namingFlags { try run.run(progress: observer) { line in if !quiet { print(line) } } }
+            report = try namingFlags { try run.run(progress: observer) { line in if !quiet { printDiagnostic(line) } } }
         } catch {
             // One rank failing alone would leave the others waiting in a collective: end the job.
             guard communicator.size > 1 else { throw error }
@@ -118,24 +121,25 @@ struct TrainCommand: ParsableCommand {
         if let events {
             try events.write(report)
             try events.close()
-            if !quiet { print("wrote TensorBoard events to \(events.writer.path)") }
+            if !quiet { printDiagnostic("wrote TensorBoard events to \(events.writer.path)") }
         }
+        // Results on standard output (the summary line too, with --quiet); the rest went to standard error.
         print(report.table)
-        if !quiet {
-            print(String(format: "trained %d epochs in %.1fs (%.0f examples/s); evaluated %d %@",
-                         report.training.epochs, report.training.seconds, report.training.examplesPerSecond,
-                         report.evaluated, run.evaluation.protocolKind == .perUser ? "users" : "rows"))
-        }
+        print(String(format: "trained %d epochs%@ in %.1fs (%.0f examples/s); evaluated %d %@",
+                     report.training.epochs, report.training.interrupted ? " (interrupted by Ctrl-C)" : "", report.training.seconds, report.training.examplesPerSecond,
+                     report.evaluated, run.evaluation.protocolKind == .perUser ? "users" : "rows"))
         if let path = evaluation.metricsOut {
             try AtomicFile.write(report.json(), to: path)
         }
         if let path = reportPath {
             let written = try TrainingReport.write(report, to: path)
             if !quiet {
-                print(String(format: "wrote the report to %@ in %.3fs (%.2f%% of the %.1fs of training)", path,
-                             written.seconds, 100 * written.seconds / max(report.training.seconds, 1e-9), report.training.seconds))
+                printDiagnostic(String(format: "wrote the report to %@ in %.3fs (%.2f%% of the %.1fs of training)", path,
+                                       written.seconds, 100 * written.seconds / max(report.training.seconds, 1e-9), report.training.seconds))
             }
         }
+        withExtendedLifetime(interrupts) {}
+        if report.training.interrupted { throw ExitCode(InterruptHandler.exitStatus) }
     }
 
     /// `--report`, else `report.html` in `--output` unless `--no-report`.

@@ -19,10 +19,13 @@ public struct TrainingSummary: Sendable, Codable, Equatable {
     public var validation: [Double]
     /// The epoch whose parameters the model holds at the end (1-based).
     public var bestEpoch: Int
+    /// Training was stopped by a ``StopRequest`` (Ctrl-C) before its end: `epochs` counts the
+    /// epoch it stopped in, whose last loss is over the steps it ran.
+    public var interrupted = false
 
     enum CodingKeys: String, CodingKey {
         case epochs, seconds, finalLoss = "final_loss", epochLosses = "epoch_losses", validation
-        case examplesPerSecond = "examples_per_second", bestEpoch = "best_epoch"
+        case examplesPerSecond = "examples_per_second", bestEpoch = "best_epoch", interrupted
     }
 }
 
@@ -33,10 +36,21 @@ extension Trainer {
     /// With `validate` (called after every epoch, returning the watched metric, higher is better)
     /// the best epoch's parameters are kept — restored at the end — and training stops after
     /// `configuration.patience` epochs without improvement.
+    ///
+    /// With `stop`, a request (from any thread, e.g. a SIGINT handler) is checked before every
+    /// step: the step under way finishes, the interrupted epoch is not validated, the best
+    /// validated epoch's parameters are restored (without validation the last step's are kept)
+    /// and the summary says ``TrainingSummary/interrupted``. Honoured in a single process only
+    /// (with several ranks the ranks would have to agree on the step; it is ignored there).
     /// - Throws: ``TrainingError`` (non-finite loss, empty data), scorer and `validate` errors.
     public func fit(_ train: InteractionLog, observer progress: (any TrainingObserver)? = nil,
-                    validate: ((_ epoch: Int) throws -> Double)? = nil) throws -> TrainingSummary {
+                    validate: ((_ epoch: Int) throws -> Double)? = nil,
+                    stop: StopRequest? = nil) throws -> TrainingSummary {
         guard train.count > 0 else { throw TrainingError.emptyTrainingData }
+        let stop = communicator.size == 1 ? stop : nil
+        stop?.beginWatching()
+        defer { stop?.endWatching() }
+        var interrupted = false
         let batches = BatchIterator(log: train, batchSize: configuration.batchSize, dropLast: configuration.dropLast,
                                     seed: configuration.seed)
         useSchedule(stepsPerEpoch: batches.batchesPerEpoch)
@@ -55,6 +69,11 @@ extension Trainer {
             var perRow = 0.0, chance = 0.0
             let start = DispatchTime.now().uptimeNanoseconds
             while let batch = batches.next() {
+                if let stop, stop.isRequested {
+                    interrupted = true
+                    progress?.message("interrupted: stopped after step \(step) of \(batches.batchesPerEpoch) in epoch \(epoch) (Ctrl-C again quits at once)")
+                    break
+                }
                 if batch.count < communicator.size {  // every rank sees the same batch: all skip it
                     progress?.message("skipped a last batch of \(batch.count) rows: fewer rows than the \(communicator.size) ranks")
                     continue
@@ -77,6 +96,14 @@ extension Trainer {
             examples += count
             losses.append(count > 0 ? (configuration.reduction == .mean ? sum / Double(count) : sum / Double(step)) : .nan)
             epochsRun = epoch
+            if interrupted {
+                if count == 0 {  // stopped before the epoch's first step: it did not happen
+                    losses.removeLast()
+                    epochsRun = epoch - 1
+                }
+                if snapshot.isEmpty { bestEpoch = epochsRun }
+                break
+            }
             // Judged on the first two epochs (or the only one): a slow first epoch that then
             // falls, as MLP towers often show at the default learning rate, is not reported.
             if count > 0, !weighted {
@@ -114,7 +141,7 @@ extension Trainer {
         return TrainingSummary(epochs: epochsRun, seconds: seconds,
                                examplesPerSecond: seconds > 0 ? Double(examples) / seconds : 0,
                                finalLoss: losses.last ?? .nan, epochLosses: losses, validation: history,
-                               bestEpoch: bestEpoch)
+                               bestEpoch: bestEpoch, interrupted: interrupted)
     }
 
     /// Sets the optimizer's schedule to the configuration's decay over `epochs · stepsPerEpoch`
