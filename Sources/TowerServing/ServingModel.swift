@@ -62,6 +62,9 @@ public final class ServingModel: Sendable {
         loadSeconds = loadedAt.timeIntervalSince(start)
     }
 
+    /// A limit as a Float when it is one, else as a Double (limits beyond Float's range).
+    static func describe(_ limit: Double) -> String { Float(limit).isFinite ? "\(Float(limit))" : "\(limit)" }
+
     /// The largest Euclidean norm of a row, computed in Double (no overflow for any Float row).
     static func maxRowNorm(_ m: Matrix) -> Double {
         var best = 0.0
