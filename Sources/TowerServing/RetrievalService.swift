@@ -109,7 +109,7 @@ public final class RetrievalService: Sendable {
         let norm = request.embedding.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
         if norm * model.maxItemNorm > ServingModel.scoreLimit {
             let limit = ServingModel.scoreLimit / model.maxItemNorm
-            throw ServingError.invalid("embedding", "expected a Euclidean norm of at most \(Float(limit)) (so that scores stay finite in Float: the largest item norm is \(Float(model.maxItemNorm))), found \(norm)")
+            throw ServingError.invalid("embedding", "expected a Euclidean norm of at most \(limit) (so that scores stay finite in Float: the largest item norm is \(Float(model.maxItemNorm))), found \(norm)")
         }
         let k = try validK(request.k)
         let filter = try ItemFilter(request.filter, model: model)

@@ -23,18 +23,20 @@ import Testing
         let model = service.store.current!
         let d = model.dimensions
         let limit = ServingModel.scoreLimit / model.maxItemNorm
-        // Every coordinate finite in Float, the norm 10× the limit.
-        let huge = Float(10 * limit / Double(d).squareRoot())
-        #expect(huge.isFinite)
+        // Every coordinate finite in Float and the norm over the limit (the largest Float when the
+        // limit is beyond Float's range).
+        let huge = Float(min(10 * limit / Double(d).squareRoot(), Double(Float.greatestFiniteMagnitude)))
+        let hugeNorm = Double(huge) * Double(d).squareRoot()
+        try #require(huge.isFinite && hugeNorm * model.maxItemNorm > ServingModel.scoreLimit, "the fixture's item norms are too small for this test")
         try await withRouter(service) { client in
             let body = #"{"embedding": [\#(Array(repeating: "\(huge)", count: d).joined(separator: ","))]}"#
             let (status, json) = try await client.post("/v1/search", body)
             #expect(status == .badRequest, "\(json)")
             #expect(errorDetail(json).field == "embedding" && errorDetail(json).code == "invalid_field")
             let message = ((json as? [String: Any])?["error"] as? [String: Any])?["message"] as? String ?? ""
-            #expect(message.contains("\(Float(limit))"), "\(message)")
+            #expect(message.contains("\(limit)") && message.contains("norm"), "\(message)")
             // Just under the limit: answered, every score a finite JSON number.
-            let fine = Float(0.5 * limit / Double(d).squareRoot())
+            let fine = Float(min(0.5 * limit, Double(Float.greatestFiniteMagnitude) / 4) / Double(d).squareRoot())
             let ok = #"{"embedding": [\#(Array(repeating: "\(fine)", count: d).joined(separator: ","))], "k": 5}"#
             let (okStatus, okJSON) = try await client.post("/v1/search", ok)
             #expect(okStatus == .ok, "\(okJSON)")
