@@ -15,7 +15,7 @@ import TowerNN
 ///    `∂L/∂logits`, reduced over the rows by the mean (default) or the sum (``TrainingConfiguration/lossReduction``);
 /// 5. **route gradients back** — ``ItemRetrievalScorer/backward(_:logitsGradient:)`` returns the
 ///    gradient of every row the towers produced, which flows back through both towers;
-/// 6. **update** — the L2 penalty on the looked-up embedding rows when set (``TrainingConfiguration/embeddingL2``),
+/// 6. **update** — the L2 penalty on the looked-up embedding rows (``TrainingConfiguration/resolvedEmbeddingL2``, 0.1 by default with softmax),
 ///    clipping, then the optimizer on dense parameters and touched embedding rows.
 /// Nothing is handed back and forth: each stage reads the previous one's output. Buffers are reused
 /// across steps; every random choice derives from `configuration.seed`.
