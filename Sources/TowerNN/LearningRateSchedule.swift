@@ -77,8 +77,7 @@ public struct CosineDecay: LearningRateSchedule {
     }
 
     public func learningRate(atStep step: Int) -> Float {
-        let progress = Double(Swift.min(Swift.max(step, 0), decaySteps)) / Double(decaySteps)
-        let factor = 0.5 * (1 + libmCos(Double.pi * progress))
+        let factor = 0.5 * (1 + libmCos(Double.pi * decayProgress(step, decaySteps)))
         return Float(Double(finalLearningRate) + Double(initialLearningRate - finalLearningRate) * factor)
     }
 }
@@ -99,7 +98,12 @@ public struct LinearDecay: LearningRateSchedule {
     }
 
     public func learningRate(atStep step: Int) -> Float {
-        let progress = Double(Swift.min(Swift.max(step, 0), decaySteps)) / Double(decaySteps)
-        return Float(Double(initialLearningRate) + Double(finalLearningRate - initialLearningRate) * progress)
+        return Float(Double(initialLearningRate) + Double(finalLearningRate - initialLearningRate) * decayProgress(step, decaySteps))
     }
+}
+
+/// `step / decaySteps` clamped to [0, 1]: how far a decay over `decaySteps` steps has gone.
+@inline(__always)
+private func decayProgress(_ step: Int, _ decaySteps: Int) -> Double {
+    Double(Swift.min(Swift.max(step, 0), decaySteps)) / Double(decaySteps)
 }

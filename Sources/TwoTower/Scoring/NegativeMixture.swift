@@ -22,13 +22,14 @@
 /// `W = 0` and the correction is the draw probability.
 struct NegativeMixture {
     let unigramWeight: Double
-    let corpus: [any ProbabilityReportingSampler]
+    /// The step's blocks (shared with the caller, not copied); those with a probability source are the corpus samplers.
+    let blocks: [NegativeBlock]
 
     /// `q_j` for item `id` whose frequency source gives `frequency`.
     @inline(__always)
     func probability(of id: Int, frequency: Double) -> Double {
         var q = unigramWeight * frequency
-        for sampler in corpus { q += sampler.inclusionProbability(of: id) }
+        for block in blocks { if let sampler = block.probabilitySource { q += sampler.inclusionProbability(of: id) } }
         return q
     }
 }
@@ -37,12 +38,12 @@ extension ItemRetrievalScorer {
     /// The mixture of `negatives`, or `nil` when no block reports draw probabilities.
     /// - Parameter rowsPerFrequencyUnit: `R` above (1 for a per-draw table).
     func negativeMixture(_ negatives: [NegativeBlock], rowsPerFrequencyUnit: Int) -> NegativeMixture? {
-        var corpus: [any ProbabilityReportingSampler] = []
-        var unigramRows = 0
+        // No array is built: this runs every training step.
+        var unigramRows = 0, corpusBlocks = 0
         for block in negatives {
-            if let sampler = block.probabilitySource { corpus.append(sampler) } else { unigramRows += block.count }
+            if block.probabilitySource != nil { corpusBlocks += 1 } else { unigramRows += block.count }
         }
-        guard !corpus.isEmpty else { return nil }
-        return NegativeMixture(unigramWeight: Double(unigramRows) / Double(max(rowsPerFrequencyUnit, 1)), corpus: corpus)
+        guard corpusBlocks > 0 else { return nil }
+        return NegativeMixture(unigramWeight: Double(unigramRows) / Double(max(rowsPerFrequencyUnit, 1)), blocks: negatives)
     }
 }
