@@ -58,6 +58,16 @@ public struct DatasetSplit: Sendable {
     /// Interactions per item row in the training set (for logQ / popularity tables).
     public var trainItemCounts: [Int] { train.rowCounts().items }
 
+    /// The whole training part the split was asked for: ``train`` plus the ``validation`` carved
+    /// from it for early stopping. What the test part is evaluated against — its items are
+    /// excluded when ranking, and it is what a refit trains on — so a validation set never
+    /// turns a user's known items into candidates.
+    public var trainingPart: InteractionLog { validation.map(train.appending) ?? train }
+    /// Sorted items of every user in ``trainingPart`` (to exclude when ranking the test part).
+    public var trainingPartItemsByUser: UserItemLists { validation == nil ? trainItemsByUser : UserItemLists(trainingPart) }
+    /// Interactions per item row in ``trainingPart`` (the popularity baseline of the test part).
+    public var trainingPartItemCounts: [Int] { validation == nil ? trainItemCounts : trainingPart.rowCounts().items }
+
     /// A split from an explicit train log and a test log over the same vocabularies (a given
     /// test file read with the train vocabularies); `unknown*` come from its read report.
     public init(train: InteractionLog, test: InteractionLog, validation: InteractionLog? = nil,

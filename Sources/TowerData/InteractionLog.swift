@@ -55,6 +55,23 @@ public struct InteractionLog: Sendable, Equatable {
         return copy
     }
 
+    /// This log's interactions followed by `other`'s, over this log's vocabularies and features
+    /// (e.g. the training part of a split and its validation part). A column only one of them
+    /// has (timestamps, ratings, weights) is dropped.
+    /// - Precondition: `other` uses the same vocabularies (same sizes; it is a part of the same log).
+    public func appending(_ other: InteractionLog) -> InteractionLog {
+        precondition(other.userCount == userCount && other.itemCount == itemCount,
+                     "InteractionLog.appending: the logs have different vocabularies")
+        var copy = self
+        copy.users += other.users
+        copy.items += other.items
+        func joined<T>(_ a: [T]?, _ b: [T]?) -> [T]? { if let a, let b { a + b } else { nil } }
+        copy.timestamps = joined(timestamps, other.timestamps)
+        copy.ratings = joined(ratings, other.ratings)
+        copy.weights = joined(weights, other.weights)
+        return copy
+    }
+
     /// Interactions per user row and per item row in this log.
     public func rowCounts() -> (users: [Int], items: [Int]) {
         var u = [Int](repeating: 0, count: userCount), i = [Int](repeating: 0, count: itemCount)

@@ -29,6 +29,8 @@ public final class TensorBoardObserver: TrainingObserver {
     private let now: () -> Double
     private let wallClock: () -> Double
     private var lastStepTime: Double?
+    /// In the refit pass on train + validation (``refitBegan(epochs:interactions:)``).
+    private var refitting = false
 
     /// An observer writing through `writer`.
     /// - Parameters:
@@ -73,10 +75,16 @@ public final class TensorBoardObserver: TrainingObserver {
         }
     }
 
+    /// After this, `train/*` steps continue the global step and epoch losses go to `refit/loss`
+    /// (their epochs count from 1 again), so the search pass's `epoch/*` curves stay as they were.
+    public func refitBegan(epochs: Int, interactions: Int) {
+        refitting = true
+    }
+
     public func epochEnded(epoch: Int, loss: Double, validation: Double?) {
         attempt {
             let wall = wallClock()
-            try writer.scalar(tag: "epoch/loss", value: Float(loss), step: epoch, wallTime: wall)
+            try writer.scalar(tag: refitting ? "refit/loss" : "epoch/loss", value: Float(loss), step: epoch, wallTime: wall)
             if let validation {
                 try writer.scalar(tag: "epoch/validation", value: Float(validation), step: epoch, wallTime: wall)
             }

@@ -16,10 +16,11 @@ public enum ModelEvaluation {
         /// Training interactions per item (popularity baseline, popularity percentiles).
         public var itemCounts: [Int]
 
-        /// The test part of `split`.
+        /// The test part of `split`, ranked against the whole training part (train + validation:
+        /// a validation item is a known item of the user, excluded like the others).
         public static func test(_ split: DatasetSplit) -> HeldOut {
-            HeldOut(itemsByUser: lists(split.testItemsByUser), excludedByUser: lists(split.trainItemsByUser),
-                    rows: split.test, itemCounts: split.trainItemCounts)
+            HeldOut(itemsByUser: lists(split.testItemsByUser), excludedByUser: lists(split.trainingPartItemsByUser),
+                    rows: split.test, itemCounts: split.trainingPartItemCounts)
         }
 
         /// The validation part of `split`, when it has one.

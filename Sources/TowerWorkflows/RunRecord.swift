@@ -45,11 +45,13 @@ public struct RunRecord: Codable, Sendable, Equatable {
         public var validation: [Double]
         /// The metric in ``validation``, e.g. `recall@20` (absent without validation).
         public var validationMetric: String?
+        /// The second pass on train + validation whose model was evaluated (absent when none ran).
+        public var refit: RefitSummary?
 
         enum CodingKeys: String, CodingKey {
             case examplesPerSecond = "examples_per_second", seconds, epochs, bestEpoch = "best_epoch"
             case finalLoss = "final_loss", epochLosses = "epoch_losses", validation
-            case validationMetric = "validation_metric"
+            case validationMetric = "validation_metric", refit
         }
     }
 

@@ -32,6 +32,9 @@ public struct RunReport: Sendable {
     public var configuration: [ConfigurationEntry] = []
     /// Where it ran.
     public var machine: MachineRecord? = nil
+    /// The refit on train + validation after early stopping, when one ran: the evaluated and
+    /// saved model is its model.
+    public var refit: RefitSummary? = nil
 
     /// The metrics table: model and baselines side by side.
     public var table: String {
@@ -55,6 +58,7 @@ public struct RunReport: Sendable {
                 "epoch_losses": training.epochLosses.map { $0.isFinite ? $0 as Any : NSNull() },
                 "validation": training.validation,
                 "validation_metric": validationMetric as Any? ?? NSNull(),
+                "refit": refit?.jsonObject as Any? ?? NSNull(),
             ] as [String: Any],
             "data": [
                 "name": dataName,

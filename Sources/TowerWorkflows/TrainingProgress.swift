@@ -38,7 +38,9 @@ public final class TrainingProgress: TrainingObserver {
     /// The style in use.
     public let style: Style
     /// Total number of epochs, if known (enables "epoch e/E" and a whole-run ETA).
-    public let totalEpochs: Int?
+    public private(set) var totalEpochs: Int?
+    /// Set by ``refitBegan(epochs:interactions:)``: the status line then says `refit epoch e/E`.
+    public private(set) var refitting = false
 
     private let smoothing: Double
     private let redrawInterval: Double
@@ -181,6 +183,15 @@ public final class TrainingProgress: TrainingObserver {
         }
     }
 
+    /// The refit pass starts: announces it and counts its epochs from 1 of `epochs`.
+    public func refitBegan(epochs: Int, interactions: Int) {
+        message(refitAnnouncement(epochs: epochs, interactions: interactions))
+        refitting = true
+        totalEpochs = epochs
+        epoch = 0
+        step = 0
+    }
+
     /// Ends an open terminal line (call once when training stops early).
     public func finish() {
         if lineOpen { sink("\n") }
@@ -190,7 +201,7 @@ public final class TrainingProgress: TrainingObserver {
     /// The current status text, e.g. `epoch 2/10  step 340/977  loss 4.8213  52310 ex/s  ETA 1m12s`.
     public func statusLine() -> String {
         var parts: [String] = []
-        parts.append(totalEpochs.map { "epoch \(epoch)/\($0)" } ?? "epoch \(epoch)")
+        parts.append((refitting ? "refit " : "") + (totalEpochs.map { "epoch \(epoch)/\($0)" } ?? "epoch \(epoch)"))
         parts.append("step \(step)/\(totalSteps)")
         if let loss = smoothedLoss { parts.append("loss " + String(format: "%.4f", loss)) }
         if let rate = examplesPerSecond { parts.append("\(Int(rate.rounded())) ex/s") }

@@ -91,7 +91,7 @@ extension TrainingRun {
     static func popularityRecord(_ split: DatasetSplit, model: EvaluationResult,
                                  baselines: [(name: String, result: EvaluationResult)]) -> PopularityRecord? {
         guard model.popularityDecileShares != nil else { return nil }
-        let deciles = PopularityDeciles.deciles(itemCounts: split.trainItemCounts)
+        let deciles = PopularityDeciles.deciles(itemCounts: split.trainingPartItemCounts)
         var recommended: [String: [String: [Double]]] = [:]
         for (name, result) in [("model", model)] + baselines {
             guard let shares = result.popularityDecileShares else { continue }

@@ -30,6 +30,11 @@ public struct TrainingRun: Sendable {
     /// parameters it keeps (see ``Trainer/fit(_:observer:validate:stop:)``); the report says
     /// `training.interrupted`.
     public var stop: StopRequest?
+    /// After early stopping, train a fresh model for the best epoch's count on train +
+    /// validation and keep that one (``refitOnTrainingPart(_:after:userFeatures:observer:)``);
+    /// `false` keeps the early-stopped model (`--no-refit`). Only with early stopping
+    /// (`training.patience`): `validation` alone only reports the metric.
+    public var refit = true
 
     public init() {}
 
@@ -122,15 +127,22 @@ public struct TrainingRun: Sendable {
         let observers = [progress, recorder].compactMap { $0 as (any TrainingObserver)? }
         let summary = try trainer.fit(prepared.split.train, observer: observers.isEmpty ? nil : ObserverGroup(observers),
                                       validate: validate, stop: stop)
+        var kept = model, refitted: RefitSummary? = nil
+        if refit, training.patience != nil,
+           let second = try refitOnTrainingPart(prepared, after: summary, userFeatures: prepared.userFeatures, observer: progress) {
+            (kept, refitted) = (second.model, second.summary)
+            userFeatures = second.userFeatures
+        }
 
         let heldOut = ModelEvaluation.HeldOut.test(prepared.split)
         var settings = evaluation
         settings.threads = threads
-        let metrics = try ModelEvaluation.evaluate(model, on: heldOut, settings: settings)
+        let metrics = try ModelEvaluation.evaluate(kept, on: heldOut, settings: settings)
         let baselines = try ModelEvaluation.baselines(on: heldOut, truth: prepared.truth, settings: settings)
         var report = RunReport(dataName: prepared.name, statistics: statistics, evaluated: metrics.evaluated, metrics: metrics,
                                baselines: baselines, training: summary, notes: prepared.notes)
         report.validationMetric = wantsValidation ? training.validationMetric : nil
+        report.refit = refitted
         report.details = dataDetails(prepared, statistics: statistics)
         report.history = recorder?.history()
         report.popularity = Self.popularityRecord(prepared.split, model: metrics, baselines: baselines)
@@ -140,7 +152,7 @@ public struct TrainingRun: Sendable {
             var saved = prepared
             saved.userFeatures = userFeatures
             // The run record (the `--metrics-out` JSON) goes with the model, for `twotower report --run`.
-            try ModelCheckpoint.save(model, training: training, data: saved, validationSplit: wantsValidation,
+            try ModelCheckpoint.save(kept, training: training, data: saved, validationSplit: wantsValidation,
                                      extraFiles: [RunRecord.fileName: report.json()], to: output)
             log("saved the model to \(output)")
         }

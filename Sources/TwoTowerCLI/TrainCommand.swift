@@ -47,6 +47,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not write the HTML report into the --output directory.")
     var noReport = false
 
+    @Flag(name: .long, help: "Keep the early-stopped model instead of refitting: by default, once early stopping has found the best epoch E on the validation set (carved from the training part), a fresh model is trained for E epochs on the whole training part (train + validation) and that one is evaluated and saved, so the requested split is used whole (Keras Tuner's recipe; costs about E more epochs).")
+    var noRefit = false
+
     @Flag(name: .customLong("validate"), help: "Hold out a validation set and report the validation metric after every epoch (implied by --patience).")
     var validationSet = false
 
@@ -77,6 +80,7 @@ struct TrainCommand: ParsableCommand {
                 run.training.validationMetric = "recall@\(k)"
             }
             run.validation = validationSet
+            run.refit = !noRefit
             run.output = output
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
             run.threads = threads
@@ -125,9 +129,10 @@ struct TrainCommand: ParsableCommand {
         }
         // Results on standard output (the summary line too, with --quiet); the rest went to standard error.
         print(report.table)
-        print(String(format: "trained %d epochs%@ in %.1fs (%.0f examples/s); evaluated %d %@",
+        let refit = report.refit.map { String(format: ", then the refit: %d epochs on train + validation in %.1fs", $0.epochs, $0.seconds) } ?? ""
+        print(String(format: "trained %d epochs%@ in %.1fs (%.0f examples/s)%@; evaluated %d %@",
                      report.training.epochs, report.training.interrupted ? " (interrupted by Ctrl-C)" : "", report.training.seconds, report.training.examplesPerSecond,
-                     report.evaluated, run.evaluation.protocolKind == .perUser ? "users" : "rows"))
+                     refit, report.evaluated, run.evaluation.protocolKind == .perUser ? "users" : "rows"))
         if let path = evaluation.metricsOut {
             try AtomicFile.write(report.json(), to: path)
         }

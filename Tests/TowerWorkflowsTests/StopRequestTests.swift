@@ -61,6 +61,7 @@ import TwoTower
         // The saved model is epoch 1's: the same weights as a run of one epoch with the same seed.
         var oneEpoch = Self.run(epochs: 1, output: "\(dir)/one")
         oneEpoch.training.epochs = 1
+        oneEpoch.refit = false  // the interrupted run is not refitted either
         let reference = try oneEpoch.run()
         #expect(!reference.training.interrupted)
         let saved = try ModelCheckpoint.load(from: "\(dir)/interrupted")

@@ -44,6 +44,16 @@ import TowerTestSupport
         #expect(kept.warnings.isEmpty)
     }
 
+    @Test func noRefitWithoutEarlyStoppingIsAWarning() throws {
+        let v = OptionApplicability.train(try TrainCommand.parse(["--no-early-stopping", "--no-refit"]))
+        #expect(v.errors.isEmpty)
+        #expect(v.warnings.count == 1 && v.warnings[0].contains("--no-refit") && v.warnings[0].contains("--no-early-stopping"))
+        let command = try TrainCommand.parse(["--no-refit"])
+        #expect(OptionApplicability.train(command).warnings.isEmpty)
+        #expect(try command.makeRun().refit == false)
+        #expect(try TrainCommand.parse([]).makeRun().refit == true)
+    }
+
     @Test func aSamplerGivenTwiceIsAnError() throws {
         let message = try #require(errorMessage { _ = try TrainCommand.parse(["--sampler", "in-batch", "--sampler", "in-batch"]) })
         #expect(message.contains("--sampler in-batch") && message.contains("twice"))

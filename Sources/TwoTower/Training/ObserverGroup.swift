@@ -30,6 +30,10 @@ public final class ObserverGroup: TrainingObserver {
         for observer in observers { observer.message(text) }
     }
 
+    public func refitBegan(epochs: Int, interactions: Int) {
+        for observer in observers { observer.refitBegan(epochs: epochs, interactions: interactions) }
+    }
+
     public func finish() {
         for observer in observers { observer.finish() }
     }

@@ -17,6 +17,10 @@ public protocol TrainingObserver: AnyObject {
     func message(_ text: String)
     /// Once, when training ends (normally or by early stopping).
     func finish()
+    /// Before a second training pass on train + validation (the refit after early stopping, see
+    /// `TrainingRun.refit`): its steps and epochs follow, numbered from 1 again, `epochs` of them
+    /// over `interactions` rows. The default prints a ``message(_:)``.
+    func refitBegan(epochs: Int, interactions: Int)
 }
 
 public extension TrainingObserver {
@@ -27,4 +31,12 @@ public extension TrainingObserver {
     func epochEnded(epoch: Int, loss: Double, validation: Double?) {}
     func message(_ text: String) {}
     func finish() {}
+    func refitBegan(epochs: Int, interactions: Int) {
+        message(refitAnnouncement(epochs: epochs, interactions: interactions))
+    }
+}
+
+/// The line announcing the refit pass, e.g. `refit: a fresh model, 10 epochs on train + validation (75000 interactions)`.
+public func refitAnnouncement(epochs: Int, interactions: Int) -> String {
+    "refit: a fresh model, \(epochs) epoch\(epochs == 1 ? "" : "s") on train + validation (\(interactions) interactions)"
 }
