@@ -51,6 +51,18 @@ enum OptionApplicability {
 
     static func inspect(_ c: InspectCommand) -> Verdict { data(c.data) }
 
+    /// `--user` and `--all-users` choose the users two ways; `--block` sizes `--all-users` blocks only.
+    static func recommend(_ c: RecommendCommand) -> Verdict {
+        var v = Verdict()
+        if c.allUsers && !c.user.isEmpty {
+            v.errors.append("--user and --all-users both choose the users: give --user ID (repeatable) or --all-users")
+        }
+        if !c.allUsers && c.block != 1024 {
+            v.warnings.append("--block has no effect without --all-users (it sizes the --all-users search blocks)")
+        }
+        return v
+    }
+
     static func serve(_ c: ServeCommand) -> Verdict {
         var v = Verdict()
         if c.waitsWhenIdle && c.maxBatch == 1 {
