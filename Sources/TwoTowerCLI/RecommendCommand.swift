@@ -15,9 +15,10 @@ struct RecommendCommand: ParsableCommand {
             {"user": ID, "items": [{"item": ID, "score": S, "title": T}, ...], "history": [...]}. \
             --all-users ranks every user in blocks of --block users through the index (bounded \
             memory, a progress line on standard error) and writes a TSV `user rank item score \
-            [title]` table (or JSON Lines with --json) to --out atomically, or to standard output. \
-            --show-history N prints each user's N most recent training items before the \
-            recommendations, read back through the data recorded in the model.
+            [title]` table (JSON Lines with --json, text blocks with --show-history) to --out \
+            atomically, or to standard output. --show-history N prints each user's N most recent \
+            training items before the recommendations, read back through the data recorded in the \
+            model (an error if it moved or changed).
 
             Examples:
               twotower recommend --model model --user 1 --k 10 --show-history 5
