@@ -20,6 +20,8 @@ public struct PreparedData: Sendable {
     public var name: String
     /// Things the user should know: skipped lines, unknown test ids, filters applied.
     public var notes: [String]
+    /// How to rebuild this data later (saved with the model); set by ``DataSource/prepare(seed:validation:)``.
+    public var sourceRecord: DataSourceRecord? = nil
 
     /// Users (query tower rows).
     public var userCount: Int { split.train.userCount }
@@ -34,6 +36,12 @@ extension DataSource {
     ///   - validation: hold out a validation set as well (for early stopping), when the split allows.
     /// - Throws: `DataError` from the readers and splits, ``ConfigurationError`` for bad combinations.
     public func prepare(seed: UInt64, validation: Bool = false) throws -> PreparedData {
+        var prepared = try prepareSplit(seed: seed, validation: validation)
+        prepared.sourceRecord = try record(seed: seed)
+        return prepared
+    }
+
+    private func prepareSplit(seed: UInt64, validation: Bool) throws -> PreparedData {
         var notes: [String] = []
         guard let path else {
             let dataset = SyntheticDataset.generate(synthetic)

@@ -45,15 +45,52 @@ public final class Recommender {
     /// - Parameters:
     ///   - k: clamped to the number of items left after exclusions.
     ///   - includeSeen: keep the user's training items in the ranking.
-    /// - Throws: `DataError.unknownId` for a user the model was not trained on; `RetrievalError` for k ≤ 0.
+    /// - Throws: ``ConfigurationError`` for a user the model was not trained on (``row(ofUser:)``); `RetrievalError` for k ≤ 0.
     public func recommend(user: String, k: Int, includeSeen: Bool = false) throws -> [Recommendation] {
-        let row = try checkpoint.users.row(for: user)
-        let queries = model.queryTower.forward(rows: [row], training: false)
-        let exclude = includeSeen ? nil : IndexLists([Array(checkpoint.trainItemsByUser[Int(row)])])
-        let result = try index.search(queries: Matrix(rows: 1, columns: queries.columns, values: queries.storage),
-                                      k: k, excluding: exclude, threads: 1)
-        return zip(result.rows(query: 0), result.scores(query: 0)).map {
-            Recommendation(item: checkpoint.items.id(of: $0.0), score: $0.1)
+        try recommend(rows: [row(ofUser: user)], k: k, includeSeen: includeSeen, threads: 1)[0]
+    }
+
+    /// The query-tower row of the user with raw id `user`.
+    /// - Throws: ``ConfigurationError`` naming the id, the model directory and how many users it
+    ///   knows, for an id the model was not trained on (a new user has no query embedding).
+    public func row(ofUser user: String) throws -> Int32 {
+        guard let row = try? checkpoint.users.row(for: user) else {
+            let sample = checkpoint.users.ids.prefix(3).map { "\"\($0)\"" }.joined(separator: ", ")
+            throw ConfigurationError("unknown user id \"\(user)\": the model in \(checkpoint.path) was trained on \(checkpoint.users.count) users (ids such as \(sample)) and has no query embedding for a user it has not seen")
+        }
+        return row
+    }
+
+    /// The `k` best items of each user row in `rows`, one search over the index for all of them
+    /// (`rows.count` queries at once; memory `rows.count × (d + k)`): what `--all-users` runs per block.
+    /// - Parameter threads: search threads (`nil`: the index's default for the work).
+    public func recommend(rows: [Int32], k: Int, includeSeen: Bool = false, threads: Int? = nil) throws -> [[Recommendation]] {
+        guard !rows.isEmpty else { return [] }
+        let queries = model.queryTower.forward(rows: rows, training: false)
+        let exclude = includeSeen ? nil : IndexLists(rows.map { Array(checkpoint.trainItemsByUser[Int($0)]) })
+        let result = try index.search(queries: Matrix(rows: rows.count, columns: queries.columns, values: queries.storage),
+                                      k: k, excluding: exclude, threads: threads)
+        return rows.indices.map { q in
+            zip(result.rows(query: q), result.scores(query: q)).map {
+                Recommendation(item: checkpoint.items.id(of: $0.0), score: $0.1)
+            }
+        }
+    }
+
+    /// Top-k for every user, in blocks of `block` users (bounded memory: one block's queries and
+    /// results at a time), handing each user's list to `body` in row order and calling
+    /// `progress(done, total)` after each block.
+    public func recommendAllUsers(k: Int, includeSeen: Bool = false, block: Int = 1024,
+                                  progress: (Int, Int) -> Void = { _, _ in },
+                                  _ body: (String, [Recommendation]) throws -> Void) throws {
+        let total = checkpoint.users.count
+        var start = 0
+        while start < total {
+            let end = min(total, start + max(1, block))
+            let lists = try recommend(rows: (start..<end).map { Int32($0) }, k: k, includeSeen: includeSeen)
+            for (offset, list) in lists.enumerated() { try body(checkpoint.users.id(of: Int32(start + offset)), list) }
+            start = end
+            progress(start, total)
         }
     }
 }

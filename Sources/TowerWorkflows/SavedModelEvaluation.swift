@@ -28,13 +28,23 @@ extension ModelEvaluation {
     /// excluded; otherwise `data` is split again exactly as at training time (same seed, same
     /// strategy), which must reproduce the model's vocabularies.
     /// - Throws: ``ConfigurationError`` when the data is not the data the model was trained on.
-    public static func evaluateSaved(modelDirectory path: String, data: DataSource,
+    /// - Parameter data: `nil`: the data recorded in the model (``DataSource/recorded(in:)``: same
+    ///   file, options, split and seed; an error when a recorded file moved or changed), said in a note.
+    public static func evaluateSaved(modelDirectory path: String, data given: DataSource?,
                                      settings: EvaluationSettings) throws -> SavedModelReport {
         try settings.validate()
         let checkpoint = try ModelCheckpoint.load(from: path)
         try settings.validate(itemCount: checkpoint.items.count)
-        let model = try checkpoint.model()
         var notes: [String] = []
+        let data: DataSource
+        if let given {
+            data = given
+        } else {
+            let recorded = try DataSource.recorded(in: checkpoint)
+            data = recorded.source
+            notes.append(recorded.note)
+        }
+        let model = try checkpoint.model()
         let heldOut: HeldOut
         var truth: SyntheticTruth? = nil
         if let test = try data.testPath.map(data.resolvedTestFile) {

@@ -9,9 +9,17 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Evaluate a saved model on held-out data, beside the popularity and random baselines.",
         discussion: """
-            Without --test, the data is split again exactly as at training time (same seed and \
-            split), so give the same --data and split options as to `train`. With --test, that file \
-            is read through the model's vocabularies and the model's training items are excluded.
+            Without --data, the data recorded in the model is used (its absolute path, format, \
+            columns, filters, split and seed, as given to `train`), and the run says so; if a \
+            recorded file moved or changed (size or CRC-32 of its contents), it is an error naming \
+            the file and what differs. With --data, the given options replace the record: without \
+            --test, the data is split again exactly as at training time (same seed), so give the \
+            same split options as to `train`; with --test, that file is read through the model's \
+            vocabularies and the model's training items are excluded.
+
+            Examples:
+              twotower evaluate --model model
+              twotower evaluate --model model --data ml-latest-small --split ratio:0.8
             """)
 
     @Option(name: .long, help: ArgumentHelp("The model directory written by `train --output`.", valueName: "dir"))
@@ -36,7 +44,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let report = try namingFlags {
-            try ModelEvaluation.evaluateSaved(modelDirectory: model, data: try data.source(),
+            try ModelEvaluation.evaluateSaved(modelDirectory: model, data: data.data == nil ? nil : try data.source(),
                                               settings: try evaluation.settings(seed: seed))
         }
         for note in report.notes { printDiagnostic("note: \(note)") }

@@ -36,9 +36,35 @@ enum OptionApplicability {
         return v
     }
 
-    static func evaluate(_ c: EvaluateCommand) -> Verdict { data(c.data) }
+    /// Without `--data`, evaluate uses the data recorded in the model with its recorded options,
+    /// so data options are contradictions.
+    static func evaluate(_ c: EvaluateCommand) -> Verdict {
+        let d = c.data
+        guard d.data == nil else { return data(d) }
+        var v = Verdict()
+        let given: [(String, Bool)] = [("--split", d.split != nil), ("--min-rating", d.minRating != nil),
+                                       ("--user-column", d.userColumn != nil), ("--item-column", d.itemColumn != nil),
+                                       ("--timestamp-column", d.timestampColumn != nil), ("--rating-column", d.ratingColumn != nil),
+                                       ("--skip-bad-lines", d.skipBadLines)]
+        for (flag, isGiven) in given where isGiven {
+            v.errors.append("\(flag) needs --data: without --data, evaluate uses the data recorded in the model with the options recorded at training time; give --data to choose them")
+        }
+        return v
+    }
 
     static func inspect(_ c: InspectCommand) -> Verdict { data(c.data) }
+
+    /// `--user` and `--all-users` choose the users two ways; `--block` sizes `--all-users` blocks only.
+    static func recommend(_ c: RecommendCommand) -> Verdict {
+        var v = Verdict()
+        if c.allUsers && !c.user.isEmpty {
+            v.errors.append("--user and --all-users both choose the users: give --user ID (repeatable) or --all-users")
+        }
+        if !c.allUsers && c.block != 1024 {
+            v.warnings.append("--block has no effect without --all-users (it sizes the --all-users search blocks)")
+        }
+        return v
+    }
 
     static func serve(_ c: ServeCommand) -> Verdict {
         var v = Verdict()

@@ -23,7 +23,7 @@ struct CLIProcess {
     let stdoutPath: String
     let stderrPath: String
 
-    /// Starts `twotower arguments...`, writing its streams to files in `directory`.
+    /// Starts `twotower arguments...` in the working directory `directory`, writing its streams to files there.
     init(_ arguments: [String], directory: String, name: String = "run") throws {
         guard let executable = Self.executable else {
             throw CLIProcessError("the twotower executable was not found beside the tests (build with `swift build --build-tests`) or in TWOTOWER_BIN")
@@ -34,6 +34,7 @@ struct CLIProcess {
         FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         process.standardInput = FileHandle.nullDevice

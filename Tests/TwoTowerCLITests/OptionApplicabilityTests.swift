@@ -91,3 +91,26 @@ import TowerTestSupport
         #expect(v.errors.isEmpty && v.warnings.count == 1 && v.warnings[0].contains("--max-batch 1"))
     }
 }
+
+/// `recommend` and `evaluate` without `--data` (issue 12).
+@Suite struct RecommendAndRecordedDataApplicabilityTests {
+    private func errorMessage(_ body: () throws -> Void) -> String? {
+        do { try body(); return nil } catch { return RecommendCommand.message(for: error) }
+    }
+
+    @Test func recommendChoosesUsersOneWay() throws {
+        let both = try #require(errorMessage { _ = try RecommendCommand.parse(["--model", "m", "--user", "1", "--all-users"]) })
+        #expect(both.contains("--user and --all-users both choose the users: give --user ID (repeatable) or --all-users"), "\(both)")
+        #expect(throws: (any Error).self) { _ = try RecommendCommand.parse(["--model", "m"]) }
+        let block = OptionApplicability.recommend(try RecommendCommand.parse(["--model", "m", "--user", "1", "--block", "8"]))
+        #expect(block.errors.isEmpty && block.warnings.count == 1)
+        #expect(throws: (any Error).self) { _ = try RecommendCommand.parse(["--model", "m", "--user", "1", "--show-history", "0"]) }
+    }
+
+    @Test func evaluateWithoutDataRefusesDataOptions() throws {
+        let split = try #require(errorMessage { _ = try EvaluateCommand.parse(["--model", "m", "--split", "ratio:0.8"]) })
+        #expect(split.contains("--split needs --data"), "\(split)")
+        #expect(throws: (any Error).self) { _ = try EvaluateCommand.parse(["--model", "m", "--min-rating", "4"]) }
+        #expect(OptionApplicability.evaluate(try EvaluateCommand.parse(["--model", "m"])).errors.isEmpty)
+    }
+}

@@ -27,14 +27,15 @@ public struct ModelCheckpoint: Sendable {
 
     /// Saves `model` to the directory `path`, atomically, with what serving it needs: the
     /// vocabularies of its rows, each user's training items (for seen-item exclusion), the side
-    /// features its towers read, and the name of the data it was trained on. `extraFiles` are
+    /// features its towers read, the name of the data it was trained on and, when given, the
+    /// ``DataSourceRecord`` to rebuild it. `extraFiles` are
     /// saved beside them, checksummed in the manifest (e.g. the run record `run.json`).
     public static func save(_ model: TwoTowerModel, training: TrainingConfiguration,
                             userVocabulary: Vocabulary, itemVocabulary: Vocabulary,
                             trainItemsByUser lists: UserItemLists,
                             userFeatures: [EntityFeature] = [], itemFeatures: [EntityFeature] = [],
                             dataName: String, validationSplit: Bool = false,
-                            extraFiles: [String: Data] = [:], to path: String) throws {
+                            dataSource: DataSourceRecord? = nil, extraFiles: [String: Data] = [:], to path: String) throws {
         var tensors: [String: StoredTensor] = [:]
         for p in model.parameters { tensors[p.name] = StoredTensor(p.value) }
         func store(_ features: [EntityFeature], _ owner: String) -> [SavedModelConfiguration.Feature] {
@@ -52,7 +53,7 @@ public struct ModelCheckpoint: Sendable {
         let config = SavedModelConfiguration(
             model: model.configuration, training: training, userCount: model.userCount, itemCount: model.itemCount,
             userFeatures: store(userFeatures, "user"), itemFeatures: store(itemFeatures, "item"),
-            dataName: dataName, validationSplit: validationSplit)
+            dataName: dataName, validationSplit: validationSplit, dataSource: dataSource)
         tensors["train_items.offsets"] = StoredTensor(lists.offsets.map { Int64($0) })
         tensors["train_items.items"] = StoredTensor(lists.items)
         var extra = extraFiles
@@ -152,4 +153,7 @@ public struct SavedModelConfiguration: Codable, Sendable, Equatable {
     public var dataName: String
     /// Whether the training split also held out a validation set (so `evaluate` can re-split alike).
     public var validationSplit: Bool
+    /// How to rebuild the data (paths, options, split, file fingerprints); `nil` in models saved
+    /// before it was recorded (decoded tolerantly: the key is optional).
+    public var dataSource: DataSourceRecord? = nil
 }
