@@ -38,6 +38,7 @@ extension ModelEvaluation {
         var notes: [String] = []
         let data: DataSource
         if let given {
+            try requireRecordedSplit(given, checkpoint: checkpoint)
             data = given
         } else {
             let recorded = try DataSource.recorded(in: checkpoint)
@@ -71,5 +72,22 @@ extension ModelEvaluation {
         let metrics = try evaluate(model, on: heldOut, settings: settings)
         return SavedModelReport(metrics: metrics, baselines: try baselines(on: heldOut, truth: truth, settings: settings),
                                 notes: notes)
+    }
+
+    /// With `--data` and no test file, the data is split again: a split other than the recorded
+    /// one (another `--split`, another timestamp column, another rating filter) would put training
+    /// interactions in the test part and report a silently wrong figure, so it is an error.
+    static func requireRecordedSplit(_ data: DataSource, checkpoint: ModelCheckpoint) throws {
+        guard data.testPath == nil, let record = checkpoint.configuration.dataSource else { return }
+        var differences: [String] = []
+        func compare(_ flag: String, _ given: String?, _ recorded: String?, default fallback: String) {
+            if given != recorded { differences.append("\(flag) \(given ?? fallback) (trained with \(recorded ?? fallback))") }
+        }
+        compare("--split", data.split?.spelling, record.split, default: "the default")
+        compare("--timestamp-column", data.timestampColumn, record.timestampColumn, default: "none")
+        compare("--min-rating", data.minimumRating.map { "\($0)" }, record.minimumRating.map { "\($0)" }, default: "none")
+        guard differences.isEmpty else {
+            throw ConfigurationError("\(checkpoint.path): \(differences.joined(separator: ", ")): splitting differently from training would put training interactions in the test part; give the recorded options, or leave out --data to use the recorded data")
+        }
     }
 }

@@ -87,6 +87,24 @@ import TwoTower
         }
     }
 
+    /// `--data` split otherwise than at training would test on training interactions: an error
+    /// naming each option that differs and its recorded value.
+    @Test func evaluateWithAnotherSplitIsAnError() throws {
+        let dir = try Self.csvDirectory(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try Self.train(dir)
+        var other = try Self.source(dir)
+        other.split = try SplitStrategy(parsing: "ratio:0.5")
+        other.timestampColumn = nil
+        do {
+            _ = try ModelEvaluation.evaluateSaved(modelDirectory: dir + "/model", data: other, settings: run.evaluation)
+            Issue.record("another split must be an error")
+        } catch let error as ConfigurationError {
+            #expect(error.message.contains("--split ratio:0.5 (trained with ratio:0.7)"), "\(error)")
+            #expect(error.message.contains("--timestamp-column none (trained with when)"), "\(error)")
+        }
+        _ = try ModelEvaluation.evaluateSaved(modelDirectory: dir + "/model", data: Self.source(dir), settings: run.evaluation)
+    }
+
     @Test func evaluateWithoutDataUsesTheRecordAndRefusesAChangedFile() throws {
         let dir = try Self.csvDirectory(); defer { try? FileManager.default.removeItem(atPath: dir) }
         let run = try Self.train(dir)
