@@ -155,7 +155,7 @@ extension DataSource {
         let train = split.train.count, test = split.test.count, v = validation.count
         let all = Double(max(train + v + test, 1))
         let percent = { (n: Int) in String(format: "%.1f%%", 100 * Double(n) / all) }
-        notes.append("validation: \(v) interactions (\(percent(v))) held out of the training part for early stopping (--no-early-stopping keeps them for training); training keeps \(train) (\(percent(train))), the test part \(test) (\(percent(test))) is not shrunk")
+        notes.append("validation: \(v) interactions (\(percent(v))) held out of the training part for early stopping (the refit after early stopping trains on them too, unless --no-refit); the first pass trains on \(train) (\(percent(train))), the test part \(test) (\(percent(test))) is not shrunk")
     }
 
     private func withValidation(_ strategy: SplitStrategy, _ validation: Bool) -> SplitStrategy {

@@ -157,8 +157,11 @@ public struct TuningRun: Sendable {
 
         /// A new configuration: drawn until it is one not seen before that passes the checks.
         func draw() throws -> Int? {
-            for _ in 0..<1000 {
-                var candidate = space.sample(base: (model, training), using: &generator)
+            for attempt in 0..<1000 {
+                // The first configuration is the base itself — what `twotower train` runs with the
+                // same flags — so the search never ends below the defaults on validation.
+                var candidate = configurations.isEmpty && attempt == 0 && seen.isEmpty
+                    ? (model: model, training: training) : space.sample(base: (model, training), using: &generator)
                 candidate.training.validationMetric = metric
                 let key = SearchSpace.describe(model: candidate.model, training: candidate.training)
                 guard seen.insert(key).inserted else { continue }

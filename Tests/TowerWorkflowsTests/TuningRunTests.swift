@@ -55,6 +55,18 @@ import TwoTower
         #expect(c.leaderboard.map(\.description) != a.leaderboard.map(\.description))
     }
 
+    /// Configuration #1 is the base (what `twotower train` runs with the same flags), so the
+    /// winner's validation score is never below the defaults'.
+    @Test func theFirstConfigurationIsTheBase() throws {
+        let run = Self.smallTuning(trials: 3)
+        let search = try run.search(on: try Self.tuningData(run))
+        let first = try #require(search.leaderboard.first { $0.configuration == 0 })
+        #expect(first.model == run.model)
+        #expect(SearchSpace.describe(model: first.model, training: first.training)
+                == SearchSpace.describe(model: run.model, training: run.training))
+        #expect(search.winner!.best.score >= first.best.score)
+    }
+
     /// The search sees no test part: replacing it changes nothing, and the tuning data is a
     /// subset of the training part.
     @Test func neverReadsTheTestPart() throws {
