@@ -2,6 +2,10 @@
 /// no fonts or images from the network. Responsive (plots are viewBox SVGs at 100% width, tables
 /// scroll sideways on a phone) and printable (`@media print`: no shadows, sections not split).
 enum ReportPage {
+    /// The narrowest a plot is drawn on a phone (CSS px): its 640-unit viewBox then keeps the
+    /// 12-unit labels at ≥ 10.5 px; the figure scrolls sideways instead of shrinking further.
+    static let phonePlotMinimumWidth = 560.0
+
     static let css = """
         :root { color-scheme: light; }
         * { box-sizing: border-box; }
@@ -30,7 +34,10 @@ enum ReportPage {
         .figures div { min-width: 120px; }
         .figures b { display: block; font-size: 1.15rem; }
         .empty { color: #777; font-style: italic; padding: 8px 0; }
-        @media (max-width: 600px) { main { padding: 6px; } section { padding: 10px; } body { font-size: 14px; } }
+        @media (max-width: 600px) { main { padding: 6px; } section { padding: 10px; } body { font-size: 14px; }
+          /* a 640-unit plot squeezed to a phone's width would draw its 12 px labels at ~7 px:
+             keep at least 560 px (labels ≥ 10.5 px) and scroll sideways */
+          figure { overflow-x: auto; } figure svg { min-width: \(Int(phonePlotMinimumWidth))px; } }
         @media print {
           body { background: #fff; font-size: 11pt; }
           main { max-width: none; padding: 0; }

@@ -107,6 +107,22 @@ import TwoTower
         #expect(abs(popularity.testShares.reduce(0, +) - 1) < 1e-9)
     }
 
+    /// On a phone a plot is drawn at least `phonePlotMinimumWidth` px wide: every SVG's smallest
+    /// font (its viewBox units scaled to that width) stays ≥ 10 px.
+    @Test func phoneLabelsStayReadable() throws {
+        let page = HTMLReport.render([ReportedRun(label: "model", record: try Self.smallRun().run().record())])
+        #expect(page.contains("figure svg { min-width: \(Int(ReportPage.phonePlotMinimumWidth))px; }"))
+        let svgs = Self.svgs(page)
+        #expect(!svgs.isEmpty)
+        for svg in svgs {
+            let box = try #require(svg.firstMatch(of: /viewBox="0 0 ([0-9.]+) [0-9.]+"/))
+            let width = try #require(Double(box.1))
+            let sizes = svg.matches(of: /font-size="([0-9.]+)"/).compactMap { Double($0.1) }
+            let smallest = try #require(sizes.min())
+            #expect(smallest * ReportPage.phonePlotMinimumWidth / width >= 10, "\(smallest) units in a \(width)-wide plot")
+        }
+    }
+
     @Test func noValidationAndOneEpochStillDraw() throws {
         let record = try Self.smallRun(epochs: 1, validation: false).run().record()
         #expect(record.train.validation.isEmpty)
