@@ -120,7 +120,12 @@ extension TrainingRun {
     func resumeSettings() throws -> String {
         struct Settings: Encodable {
             var model: ModelConfiguration, training: TrainingConfiguration, evaluation: EvaluationSettings
-            var negatives: String, validation: Bool, data: String
+            var negatives: String, validation: Bool, data: [String: String]
+        }
+        // The data source field by field (its types are not all Codable).
+        var fields: [String: String] = [:]
+        for child in Mirror(reflecting: data).children {
+            if let label = child.label { fields[label] = String(describing: child.value) }
         }
         var t = training
         t.epochs = 1
@@ -129,7 +134,7 @@ extension TrainingRun {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return String(decoding: try encoder.encode(Settings(model: model, training: t, evaluation: e, negatives: negativeScope.rawValue,
-                                                            validation: validation, data: String(reflecting: data))), as: UTF8.self)
+                                                            validation: validation, data: fields)), as: UTF8.self)
     }
 
     /// Reads ``resume``'s checkpoint, checks it was made by this run's settings, and puts the
