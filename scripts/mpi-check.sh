@@ -6,7 +6,10 @@
 #      (twotower-bench data-parallel --check-only: losses and parameters within 1e-5, replicas
 #      bit-identical);
 #   3. `mpirun -np 2 twotower train` against `twotower train` on a small synthetic set: the same
-#      test metrics and epoch losses (within 1e-5 relative).
+#      test metrics and epoch losses (within 1e-5 relative);
+#   4. resume on 2 ranks: `mpirun -np 2 twotower train --epochs 2 --output DIR`, then
+#      `mpirun -np 2 twotower train --resume DIR --epochs 4`, gives the bytes of the uninterrupted
+#      4-epoch 2-rank run's model (streaming logQ, mixed negatives, early-stopping state).
 # TIMINGS=1 also prints per-call times of the collectives and examples/s of the step.
 # Needs: apt-get install libopenmpi-dev openmpi-bin. Exits non-zero when a check fails.
 set -euo pipefail
@@ -61,4 +64,15 @@ if bad:
     sys.exit(1)
 print(f"2 ranks = 1 process: recall@20 {two['metrics']['recall@20']:.4f}, epoch losses {two['train']['epoch_losses']}")
 PY
+echo "== mpirun -np 2 twotower train --resume (after epoch 2 of 4) vs the uninterrupted 2-rank run"
+resume=(train --data "$work/data/interactions.csv" --timestamp-column timestamp --patience 3 --batch-size 512
+        --logq streaming --sampler in-batch --sampler uniform:64 --threads 1 --quiet --no-report)
+timeout 600 "${launcher[@]}" -np 2 "$bin/twotower" "${resume[@]}" --epochs 4 --output "$work/full" > /dev/null
+timeout 600 "${launcher[@]}" -np 2 "$bin/twotower" "${resume[@]}" --epochs 2 --output "$work/part" > /dev/null
+timeout 600 "${launcher[@]}" -np 2 "$bin/twotower" train --resume "$work/part" --epochs 4 --quiet > /dev/null
+if ! cmp -s "$work/full/model.safetensors" "$work/part/model.safetensors"; then
+    echo "mpi-check: the resumed 2-rank model differs from the uninterrupted one" >&2
+    exit 1
+fi
+echo "resumed 2-rank run = uninterrupted 2-rank run (model.safetensors bit-identical)"
 echo "mpi-check: all checks passed"
