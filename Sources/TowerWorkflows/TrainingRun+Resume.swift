@@ -27,7 +27,7 @@ public enum ResumeCheckpoint {
     static let kind = "training-state"
 
     /// A checkpoint as read back.
-    public struct Saved: @unchecked Sendable {
+    public struct Saved: Sendable {
         public var state: [String: StoredTensor]
         public var fit: FitCheckpoint
         public var history: TrainingHistoryRecorder.Snapshot?
