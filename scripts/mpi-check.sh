@@ -9,7 +9,9 @@
 #      test metrics and epoch losses (within 1e-5 relative);
 #   4. resume on 2 ranks: `mpirun -np 2 twotower train --epochs 2 --output DIR`, then
 #      `mpirun -np 2 twotower train --resume DIR --epochs 4`, gives the bytes of the uninterrupted
-#      4-epoch 2-rank run's model (streaming logQ, mixed negatives, early-stopping state).
+#      4-epoch 2-rank run's model (streaming logQ, mixed negatives, early-stopping state); and
+#      again after one rank is killed with SIGKILL once the first checkpoint is on disk (mpirun
+#      ends the job; the last checkpoint is intact).
 # TIMINGS=1 also prints per-call times of the collectives and examples/s of the step.
 # Needs: apt-get install libopenmpi-dev openmpi-bin. Exits non-zero when a check fails.
 set -euo pipefail
@@ -75,4 +77,18 @@ if ! cmp -s "$work/full/model.safetensors" "$work/part/model.safetensors"; then
     exit 1
 fi
 echo "resumed 2-rank run = uninterrupted 2-rank run (model.safetensors bit-identical)"
+
+echo "== a rank killed (SIGKILL) after the first checkpoint, then --resume: the uninterrupted 2-rank model"
+"${launcher[@]}" -np 2 "$bin/twotower" "${resume[@]}" --epochs 4 --output "$work/killed" > /dev/null 2>&1 &
+job=$!
+for _ in $(seq 1 600); do [ -f "$work/killed/resume.safetensors" ] && break; sleep 0.1; done
+rank=$(pgrep -P "$job" | head -n 1 || true)
+if [ -n "$rank" ] && kill -0 "$job" 2> /dev/null; then kill -9 "$rank"; landed=yes; else landed="no (the job had ended)"; fi
+wait "$job" 2> /dev/null || true
+timeout 600 "${launcher[@]}" -np 2 "$bin/twotower" train --resume "$work/killed" --epochs 4 --quiet > /dev/null
+if ! cmp -s "$work/full/model.safetensors" "$work/killed/model.safetensors"; then
+    echo "mpi-check: the model resumed after a killed rank differs from the uninterrupted one" >&2
+    exit 1
+fi
+echo "killed a rank: $landed; resumed = uninterrupted (bit-identical)"
 echo "mpi-check: all checks passed"
