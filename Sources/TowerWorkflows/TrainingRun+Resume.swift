@@ -98,10 +98,9 @@ public enum ResumeCheckpoint {
     }
 
     /// The file's bytes for `trainer` at the end of an epoch.
-    static func encode(trainer: Trainer, fit: FitCheckpoint, history: TrainingHistoryRecorder.Snapshot?,
-                       settings: String, epochs: Int, arguments: [String]) throws -> Data {
-        var tensors = try trainer.stateTensors()
-        let names = trainer.model.parameters.map(\.name)
+    static func encode(state: [String: StoredTensor], parameterNames names: [String], fit: FitCheckpoint,
+                       history: TrainingHistoryRecorder.Snapshot?, settings: String, epochs: Int, arguments: [String]) throws -> Data {
+        var tensors = state
         for (name, value) in zip(names, fit.best) { tensors["best/" + name] = StoredTensor(value) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -181,8 +180,9 @@ extension TrainingRun {
     }
 }
 
-/// Writes the model directory with its ``ResumeCheckpoint`` after every epoch (rank 0 alone) and
-/// keeps the last checkpoint's bytes for the final save.
+/// Writes the model directory with its ``ResumeCheckpoint`` after every epoch (every rank takes
+/// part in gathering the state, rank 0 alone writes) and keeps the last checkpoint's bytes for
+/// the final save.
 final class CheckpointWriter {
     private let run: TrainingRun, trainer: Trainer, data: PreparedData, recorder: TrainingHistoryRecorder?
     private let settings: String
@@ -198,7 +198,10 @@ final class CheckpointWriter {
 
     func write(_ fit: FitCheckpoint) throws {
         let start = DispatchTime.now().uptimeNanoseconds
-        let state = try ResumeCheckpoint.encode(trainer: trainer, fit: fit, history: recorder?.snapshot, settings: settings,
+        let tensors = try trainer.stateTensorsOfAllRanks()  // collective (every rank's dropout generators)
+        guard run.communicator.rank == 0 else { return }
+        let state = try ResumeCheckpoint.encode(state: tensors, parameterNames: trainer.model.parameters.map(\.name), fit: fit,
+                                                history: recorder?.snapshot, settings: settings,
                                                 epochs: run.training.epochs, arguments: run.arguments)
         try ModelCheckpoint.save(trainer.model, training: run.training, data: data,
                                  validationSplit: run.validation || run.training.patience != nil,

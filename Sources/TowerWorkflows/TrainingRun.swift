@@ -130,7 +130,7 @@ public struct TrainingRun: Sendable {
         if let resumed { log("resuming \(resume!) after epoch \(resumed.fit.progress.epochs) of \(training.epochs)") }
         var saved = prepared
         saved.userFeatures = userFeatures
-        let checkpoints = leads && output != nil
+        let checkpoints = output != nil
             ? try CheckpointWriter(run: self, trainer: trainer, data: saved, recorder: recorder, last: resumed?.bytes) : nil
         let summary = try trainer.fit(prepared.split.train, observer: observers.isEmpty ? nil : ObserverGroup(observers),
                                       validate: validate, stop: stop, resume: resumed?.fit, checkpoint: checkpoints?.write)

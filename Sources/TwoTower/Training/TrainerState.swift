@@ -16,7 +16,8 @@ import TowerNN
 ///   generators; `sampler<k>/ring/rows` (F32 `[capacity·d]`), `sampler<k>/ring/meta/<feature>`
 ///   (I64 `[capacity]`), `sampler<k>/ring/position` (I64 `[first, count, d, built]`): the caches
 ///   (cross-batch, cached uniform);
-/// - `dropout/<tower>/<k>` (I64 `[4]`): every dropout layer's mask generator.
+/// - `dropout/<tower>/<k>` (I64 `[4]`): every dropout layer's mask generator (data-parallel:
+///   rank 0's, and `dropout/<tower>/<k>/rank<r>` each other rank's, see ``Trainer/stateTensorsOfAllRanks()``).
 ///
 /// The batch order needs nothing: ``BatchIterator`` shuffles each epoch from the seed and the
 /// epoch index alone.
@@ -60,6 +61,28 @@ extension Trainer {
             }
         }
         for (label, dropouts) in dropoutLayers { for (k, d) in dropouts.enumerated() { t["dropout/\(label)/\(k)"] = Self.words(d.generatorState) } }
+        return t
+    }
+
+    /// ``stateTensors()`` plus, when data-parallel, every other rank's dropout generators as
+    /// `dropout/<tower>/<k>/rank<r>` (each rank draws its own rows' masks, so their positions
+    /// differ). Collective: every rank calls it at the same point and gets the same tensors.
+    /// - Throws: as ``stateTensors()``; ``TrainingError/communication(_:)``.
+    public func stateTensorsOfAllRanks() throws -> [String: StoredTensor] {
+        var t = try stateTensors()
+        let mine = dropoutLayers.flatMap { $0.1.flatMap { $0.generatorState.map { Int64(bitPattern: $0) } } }
+        guard communicator.size > 1, !mine.isEmpty else { return t }
+        let all: [Int64]
+        do { all = try communicator.allGather(mine) } catch { throw TrainingError.communication("checkpoint: \(error)") }
+        for rank in 0..<communicator.size {
+            var offset = rank * mine.count
+            for (label, dropouts) in dropoutLayers {
+                for k in dropouts.indices {
+                    t["dropout/\(label)/\(k)" + (rank == 0 ? "" : "/rank\(rank)")] = StoredTensor(Array(all[offset ..< offset + 4]))
+                    offset += 4
+                }
+            }
+        }
         return t
     }
 
@@ -148,7 +171,11 @@ extension Trainer {
         }
         var masks: [(Dropout, [UInt64])] = []
         for (label, dropouts) in dropoutLayers {
-            for (k, d) in dropouts.enumerated() { masks.append((d, try generator("dropout/\(label)/\(k)"))) }
+            for (k, d) in dropouts.enumerated() {
+                // This rank's own generator when the checkpoint has it (``stateTensorsOfAllRanks()``), else rank 0's.
+                let own = "dropout/\(label)/\(k)/rank\(communicator.rank)"
+                masks.append((d, try generator(communicator.rank > 0 && t[own] != nil ? own : "dropout/\(label)/\(k)")))
+            }
         }
         do { try resumable.restore(saved, parameters: parameters) } catch let error as OptimizerCheckpointError {
             throw bad("optimizer/" + error.slot, error.reason)
