@@ -11,7 +11,8 @@
 #      `mpirun -np 2 twotower train --resume DIR --epochs 4`, gives the bytes of the uninterrupted
 #      4-epoch 2-rank run's model (streaming logQ, mixed negatives, early-stopping state); and
 #      again after one rank is killed with SIGKILL once the first checkpoint is on disk (mpirun
-#      ends the job; the last checkpoint is intact).
+#      ends the job; the last checkpoint is intact); and for MLP towers with dropout and uneven
+#      slices (every rank's dropout generator restored).
 # TIMINGS=1 also prints per-call times of the collectives and examples/s of the step.
 # Needs: apt-get install libopenmpi-dev openmpi-bin. Exits non-zero when a check fails.
 set -euo pipefail
@@ -91,4 +92,18 @@ if ! cmp -s "$work/full/model.safetensors" "$work/killed/model.safetensors"; the
     exit 1
 fi
 echo "killed a rank: $landed; resumed = uninterrupted (bit-identical)"
+
+echo "== mpirun -np 2, MLP towers with dropout: resumed (after epoch 2 of 4) = uninterrupted"
+# 511 rows: slices of 256 and 255, so the two ranks' dropout generators drift apart.
+mlp=(train --data "$work/data/interactions.csv" --timestamp-column timestamp --patience 3 --batch-size 511
+     --logq streaming --sampler in-batch --sampler uniform:64 --threads 1 --quiet --no-report
+     --tower mlp --layers 32 --dropout 0.2 --optimizer adagrad --learning-rate 0.05)
+timeout 600 "${launcher[@]}" -np 2 "$bin/twotower" "${mlp[@]}" --epochs 4 --output "$work/mlp-full" > /dev/null
+timeout 600 "${launcher[@]}" -np 2 "$bin/twotower" "${mlp[@]}" --epochs 2 --output "$work/mlp-part" > /dev/null
+timeout 600 "${launcher[@]}" -np 2 "$bin/twotower" train --resume "$work/mlp-part" --epochs 4 --quiet > /dev/null
+if ! cmp -s "$work/mlp-full/model.safetensors" "$work/mlp-part/model.safetensors"; then
+    echo "mpi-check: the resumed 2-rank MLP/dropout model differs from the uninterrupted one" >&2
+    exit 1
+fi
+echo "resumed 2-rank MLP with dropout = uninterrupted (bit-identical; every rank's dropout generator restored)"
 echo "mpi-check: all checks passed"
