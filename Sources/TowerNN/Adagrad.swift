@@ -9,12 +9,12 @@ import TowerCore
 public final class Adagrad: Optimizer {
     public var learningRate: Float
     public var schedule: (any LearningRateSchedule)?
-    public private(set) var stepCount = 0
+    public internal(set) var stepCount = 0
     /// Starting value of every accumulator.
     public let initialAccumulator: Float
     /// Added to `√a`.
     public let epsilon: Float
-    private var state = OptimizerState()
+    var state = OptimizerState()
 
     /// An Adagrad optimizer (Keras defaults `initialAccumulator` 0.1, `epsilon` 1e-7).
     public init(learningRate: Float, initialAccumulator: Float = 0.1, epsilon: Float = 1e-7,

@@ -16,7 +16,7 @@ import TowerCore
 public final class Adam: Optimizer {
     public var learningRate: Float
     public var schedule: (any LearningRateSchedule)?
-    public private(set) var stepCount = 0
+    public internal(set) var stepCount = 0
     /// First-moment decay.
     public let beta1: Float
     /// Second-moment decay.
@@ -25,7 +25,7 @@ public final class Adam: Optimizer {
     public let epsilon: Float
     /// Decoupled weight decay per unit learning rate (0 = plain Adam).
     public let weightDecay: Float
-    private var state = OptimizerState()
+    var state = OptimizerState()
 
     /// An Adam/AdamW optimizer.
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7,

@@ -9,7 +9,7 @@ import TowerCore
 public final class Dropout: Layer {
     /// Probability of zeroing an element, in `[0, 1)`.
     public let rate: Float
-    private var rng: Xoshiro256
+    var rng: Xoshiro256
     private var mask = Matrix(rows: 0, columns: 0)    // 0 or 1/(1-rate), [batch, n]
     private var output = Matrix(rows: 0, columns: 0)
     private var inputGradient = Matrix(rows: 0, columns: 0)
@@ -72,5 +72,13 @@ public final class Dropout: Layer {
             }
         }
         return inputGradient
+    }
+}
+
+extension Dropout {
+    /// The mask generator's state (``Xoshiro256/state``), for checkpoints.
+    public var generatorState: [UInt64] {
+        get { rng.state }
+        set { rng = Xoshiro256(state: newValue) }
     }
 }

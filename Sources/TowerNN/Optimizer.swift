@@ -49,7 +49,7 @@ final class OptimizerSlots {
 
 /// Per-parameter state keyed by identity.
 struct OptimizerState {
-    private var slots: [ObjectIdentifier: OptimizerSlots] = [:]
+    var slots: [ObjectIdentifier: OptimizerSlots] = [:]
 
     mutating func slots(for parameter: Parameter, count: Int, initialValue: Float = 0) -> OptimizerSlots {
         let key = ObjectIdentifier(parameter)

@@ -12,14 +12,14 @@ import TowerCore
 public final class SGD: Optimizer {
     public var learningRate: Float
     public var schedule: (any LearningRateSchedule)?
-    public private(set) var stepCount = 0
+    public internal(set) var stepCount = 0
     /// Momentum coefficient in `[0, 1)`.
     public let momentum: Float
     /// Use Nesterov momentum.
     public let nesterov: Bool
     /// L2 penalty coefficient added to the gradient.
     public let weightDecay: Float
-    private var state = OptimizerState()
+    var state = OptimizerState()
 
     /// An SGD optimizer.
     public init(learningRate: Float, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0,

@@ -49,6 +49,20 @@ public final class TrainingHistoryRecorder: TrainingObserver {
         self.now = now
     }
 
+    /// What the recorder holds, for a resumable checkpoint.
+    public struct Snapshot: Codable, Sendable, Equatable {
+        public var losses: [Float], examples: [Int32], durations: [Double], epochEnds: [Int]
+    }
+
+    /// Every step recorded so far.
+    public var snapshot: Snapshot { Snapshot(losses: losses, examples: examples, durations: durations, epochEnds: epochEnds) }
+
+    /// Continues from `snapshot` (the next step's duration is timed from this call).
+    public func restore(_ snapshot: Snapshot) {
+        losses = snapshot.losses; examples = snapshot.examples; durations = snapshot.durations; epochEnds = snapshot.epochEnds
+        last = now()
+    }
+
     public func step(epoch: Int, step: Int, totalSteps: Int, loss: Float, examples: Int) {
         let t = now()
         // The first step of the run has no start time: its duration is unknown (0).

@@ -35,6 +35,12 @@ public struct TrainingRun: Sendable {
     /// `false` keeps the early-stopped model (`--no-refit`). Only with early stopping
     /// (`training.patience`): `validation` alone only reports the metric.
     public var refit = true
+    /// Continue the run whose ``output`` directory this is, from its last completed epoch
+    /// (``ResumeCheckpoint``); the settings must be the saved run's (`epochs` may be raised).
+    /// With an ``output``, a resumable checkpoint is written there after every epoch.
+    public var resume: String?
+    /// The command line that started the run, kept in the checkpoint for `train --resume`.
+    public var arguments: [String] = []
 
     public init() {}
 
@@ -125,13 +131,26 @@ public struct TrainingRun: Sendable {
         // Every step's loss and time, for the run record's history (rank 0 alone keeps it).
         let recorder = leads ? TrainingHistoryRecorder() : nil
         let observers = [progress, recorder].compactMap { $0 as (any TrainingObserver)? }
+        let resumed = try resume.map { try restore(from: $0, trainer: trainer, recorder: recorder) }
+        if let resumed { log("resuming \(resume!) after epoch \(resumed.fit.progress.epochs) of \(training.epochs)") }
+        var saved = prepared
+        saved.userFeatures = userFeatures
+        let checkpoints = output != nil
+            ? try CheckpointWriter(run: self, trainer: trainer, data: saved, recorder: recorder, last: resumed?.bytes) : nil
         let summary = try trainer.fit(prepared.split.train, observer: observers.isEmpty ? nil : ObserverGroup(observers),
-                                      validate: validate, stop: stop)
+                                      validate: validate, stop: stop, resume: resumed?.fit, checkpoint: checkpoints?.write)
+        if let checkpoints, checkpoints.writes > 0 {
+            log(String(format: "checkpoints: %d written to %@ in %.3fs (%.2f%% of the %.1fs of training), resume.safetensors %.1f MB",
+                       checkpoints.writes, output!, checkpoints.seconds, 100 * checkpoints.seconds / max(summary.seconds, 1e-9),
+                       summary.seconds, Double(checkpoints.bytes) / 1e6))
+        }
+        // The refit is not checkpointed: it is deterministic given the first pass (a fresh model
+        // from the seed), so a run resumed after early stopping redoes it and gets the same model.
         var kept = model, refitted: RefitSummary? = nil
         if refit, training.patience != nil,
            let second = try refitOnTrainingPart(prepared, after: summary, userFeatures: prepared.userFeatures, observer: progress) {
             (kept, refitted) = (second.model, second.summary)
-            userFeatures = second.userFeatures
+            saved.userFeatures = second.userFeatures
         }
 
         let heldOut = ModelEvaluation.HeldOut.test(prepared.split)
@@ -149,11 +168,12 @@ public struct TrainingRun: Sendable {
         report.configuration = configurationEntries()
         report.machine = machineRecord()
         if let output, leads {
-            var saved = prepared
-            saved.userFeatures = userFeatures
-            // The run record (the `--metrics-out` JSON) goes with the model, for `twotower report --run`.
+            // The run record (the `--metrics-out` JSON) goes with the model, for `twotower report --run`,
+            // and the last epoch's resumable checkpoint.
+            var extra = [RunRecord.fileName: try report.json()]
+            extra[ResumeCheckpoint.fileName] = checkpoints?.last
             try ModelCheckpoint.save(kept, training: training, data: saved, validationSplit: wantsValidation,
-                                     extraFiles: [RunRecord.fileName: report.json()], to: output)
+                                     extraFiles: extra, to: output)
             log("saved the model to \(output)")
         }
         return report

@@ -36,6 +36,18 @@ extension ConfigurationError {
         case "validationMetric": "--validation-metric"
         case "ks": "--eval-k"
         case "testPath": "--test"
+        case "negatives": "--negatives"
+        case "validation": "--validate"
+        case "path": "--data"
+        case "format": "--format"
+        case "userColumn": "--user-column"
+        case "itemColumn": "--item-column"
+        case "timestampColumn": "--timestamp-column"
+        case "ratingColumn": "--rating-column"
+        case "minimumRating": "--min-rating"
+        case "split": "--split"
+        case "skipBadLines": "--skip-bad-lines"
+        case "synthetic": "the built-in synthetic data"
         default: field
         }
     }

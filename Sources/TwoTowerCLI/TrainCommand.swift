@@ -31,8 +31,16 @@ struct TrainCommand: ParsableCommand {
         valueName: "file"))
     var config: String?
 
-    @Option(name: .long, help: ArgumentHelp("Save the trained model to this directory.", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("Save the trained model to this directory; a resumable checkpoint is written there after every epoch (see --resume).", valueName: "dir"))
     var output: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Continue the run whose --output directory this is from its last completed epoch (after a crash, a kill or Ctrl-C), with its saved flags, and save to it again. Flags given again must have the saved values (an error names the one that differs), except --epochs, which may be raised to train longer (not with --lr-decay, whose schedule spans the epochs), and --threads, --quiet, --tensorboard, --report, --no-report, --metrics-out. The result equals the uninterrupted run's. Under mpirun every rank must be able to read the directory.",
+        valueName: "dir"))
+    var resume: String?
+
+    /// The command line (after `--config`, without `--resume` and `--output`) kept in the checkpoint.
+    nonisolated(unsafe) static var launchArguments: [String] = []
 
     @Option(name: .long, help: ArgumentHelp(
         "Write TensorBoard scalars to a new event file in this directory (created if missing): per step train/loss, train/learning_rate and train/examples_per_second; per epoch epoch/loss and epoch/validation; after the run the test metrics as test/<metric>. View them with `tensorboard --logdir <dir>`.",
@@ -82,6 +90,14 @@ struct TrainCommand: ParsableCommand {
             run.validation = validationSet
             run.refit = !noRefit
             run.output = output
+            if let resume {
+                if let output, output != resume {
+                    throw ValidationError("--output \(output): a resumed run saves to its --resume directory \(resume)")
+                }
+                run.output = resume
+                run.resume = resume
+            }
+            run.arguments = Self.launchArguments
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
             run.threads = threads
             run.negativeScope = negatives

@@ -52,7 +52,7 @@ enum TrainConfigFile {
         // EvaluationOptions
         "eval-k": .list, "protocol": .choice(EvaluationSettings.ProtocolKind.allCases.map(\.rawValue)), "metrics-out": .string,
         // TrainCommand
-        "output": .string, "tensorboard": .string, "report": .string, "no-report": .flag, "no-refit": .flag, "validate": .flag, "threads": .integer, "quiet": .flag,
+        "output": .string, "resume": .string, "tensorboard": .string, "report": .string, "no-report": .flag, "no-refit": .flag, "validate": .flag, "threads": .integer, "quiet": .flag,
         "negatives": .choice(NegativeScope.allCases.map(\.rawValue)),
     ]
 

@@ -23,7 +23,12 @@ struct TwoTowerCommand: AsyncParsableCommand {
         }
         var arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "train" {  // `train --config FILE`: the file's settings, then the flags
-            do { arguments = ["train"] + (try TrainConfigFile.expand(Array(arguments.dropFirst()))) } catch {
+            do {
+                let expanded = try TrainConfigFile.expand(Array(arguments.dropFirst()))
+                let resumed = try TrainResumeArguments.expand(expanded)  // `train --resume DIR`
+                TrainCommand.launchArguments = TrainResumeArguments.saved(resumed)
+                arguments = ["train"] + resumed
+            } catch {
                 exit(withError: error)
             }
         }

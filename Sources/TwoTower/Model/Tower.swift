@@ -20,7 +20,7 @@ public final class Tower {
     public let idEmbedding: Embedding
     private let features: [EntityFeature]
     private let featureBags: [EmbeddingBag]
-    private let mlp: Sequential?
+    let mlp: Sequential?
     private let normalize: L2Normalize?
     /// Names of the side features the tower embeds.
     public var featureNames: [String] { features.map(\.name) }

@@ -20,7 +20,7 @@ public final class CachedCrossBatchSampler: ItemSampler {
     public var requiredFeatures: [String] { [] }
     /// Rows currently cached.
     public var count: Int { ring.count }
-    private var ring: EmbeddingRing
+    var ring: EmbeddingRing
     private var scratchFeatures: [[Int]] = []
 
     /// - Precondition: `capacity > 0`.

@@ -21,8 +21,8 @@ public final class CachedUniformSampler: ItemSampler {
     public var requiredFeatures: [String] { [itemIdFeatureName] }
     /// Unique ids currently cached.
     public var count: Int { ring.count }
-    private var ring: EmbeddingRing
-    private var slotOfId: [Int: Int]
+    var ring: EmbeddingRing
+    var slotOfId: [Int: Int]
     private var seen = IntHashSet(maxElements: 1024)
     private var seenCapacity = 1024
     private var newRows: [Int] = []

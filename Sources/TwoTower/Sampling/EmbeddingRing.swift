@@ -5,20 +5,20 @@ import TowerCore
 struct EmbeddingRing {
     let capacity: Int
     let samplerName: String
-    private(set) var dimension = 0
-    private(set) var featureNames: [String] = []
-    private(set) var isBuilt = false
+    var dimension = 0
+    var featureNames: [String] = []
+    var isBuilt = false
     /// `[capacity, dimension]` row-major.
-    private var rows: [Float] = []
+    var rows: [Float] = []
     /// One `[capacity]` array per feature, in `featureNames` order.
-    private(set) var meta: [[Int]] = []
+    var meta: [[Int]] = []
     /// Slot of the oldest row.
-    private(set) var first = 0
+    var first = 0
     /// Rows stored, at most `capacity`.
-    private(set) var count = 0
+    var count = 0
     /// Reused output buffers of `gather`.
-    private var outEmbeddings = Matrix(rows: 0, columns: 0)
-    private var outMetadata: [String: [Int]] = [:]
+    var outEmbeddings = Matrix(rows: 0, columns: 0)
+    var outMetadata: [String: [Int]] = [:]
 
     init(capacity: Int, samplerName: String) {
         precondition(capacity > 0, "\(samplerName): capacity must be positive, got \(capacity)")

@@ -38,7 +38,7 @@ public final class PopularityBasedSampler: ProbabilityReportingSampler {
     public var lastSampleProbabilities: [Float] { draw.probabilities }
     private let numSamples: Int
     private let distribution: LogUniformDistribution
-    private var rng: Xoshiro256
+    var rng: Xoshiro256
     private var seen: IntHashSet
     private var draw: CorpusDraw
 

@@ -19,7 +19,7 @@ public final class UniformCorpusSampler: ProbabilityReportingSampler {
     public var lastSampleProbabilities: [Float] { draw.probabilities }
     private let numSamples: Int
     private let range: Int
-    private var rng: Xoshiro256
+    var rng: Xoshiro256
     private var seen: IntHashSet
     private var draw: CorpusDraw
 

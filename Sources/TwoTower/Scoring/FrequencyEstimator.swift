@@ -33,10 +33,10 @@ public final class FrequencyEstimator {
     /// paper's inclusion probability, which saturates at 1 for items in most batches).
     public let countsOccurrences: Bool
     /// Global steps seen (number of ``update(ids:)`` calls).
-    public private(set) var step = 0
-    private var lastStep: [Int]
-    private var gap: [Float]
-    private var hits: [Int32]
+    public internal(set) var step = 0
+    var lastStep: [Int]
+    var gap: [Float]
+    var hits: [Int32]
     private let seeds: [UInt64]
 
     /// - Parameters:

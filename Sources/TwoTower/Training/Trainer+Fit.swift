@@ -45,7 +45,8 @@ extension Trainer {
     /// - Throws: ``TrainingError`` (non-finite loss, empty data), scorer and `validate` errors.
     public func fit(_ train: InteractionLog, observer progress: (any TrainingObserver)? = nil,
                     validate: ((_ epoch: Int) throws -> Double)? = nil,
-                    stop: StopRequest? = nil) throws -> TrainingSummary {
+                    stop: StopRequest? = nil, resume: FitCheckpoint? = nil,
+                    checkpoint: ((FitCheckpoint) throws -> Void)? = nil) throws -> TrainingSummary {
         guard train.count > 0 else { throw TrainingError.emptyTrainingData }
         let stop = communicator.size == 1 ? stop : nil
         stop?.beginWatching()
@@ -60,9 +61,27 @@ extension Trainer {
         var snapshot: [Matrix] = []
         var epochsRun = 0
         var nearChance: [(perRow: Double, chance: Double)] = []
+        var stoppedEarly = false
+        if let r = resume {  // the loop's state at the end of the saved epoch (the trainer's is restored by the caller)
+            let p = r.progress
+            seconds = p.seconds; examples = p.examples; losses = p.losses; history = p.validation
+            best = p.best ?? -.infinity; bestEpoch = p.bestEpoch; sinceBest = p.sinceBest
+            snapshot = r.best; epochsRun = p.epochs; stoppedEarly = p.stoppedEarly
+            nearChance = p.nearChance.map { ($0[0], $0[1]) }
+        }
+        /// Tells `checkpoint` the loop's state after `epochsRun` epochs.
+        func saveCheckpoint() throws {
+            guard let checkpoint else { return }
+            let progress = FitProgress(epochs: epochsRun, seconds: seconds, examples: examples, losses: losses,
+                                       validation: history, best: best.isFinite ? best : nil, bestEpoch: bestEpoch,
+                                       sinceBest: sinceBest, nearChance: nearChance.map { [$0.perRow, $0.chance] },
+                                       stoppedEarly: stoppedEarly)
+            try checkpoint(FitCheckpoint(progress: progress, best: snapshot))
+        }
         // Sample weights reach the loss when the log has them (e.g. `deduplicated(.countAsWeight)`).
         let weighted = train.weights != nil
-        for epoch in 1...configuration.epochs {
+        let firstEpoch = stoppedEarly ? configuration.epochs + 1 : epochsRun + 1
+        for epoch in firstEpoch ..< max(firstEpoch, configuration.epochs + 1) {
             batches.startEpoch(epoch - 1)
             var sum = 0.0, count = 0, step = 0
             // Per-row loss and ln(candidates), rows-weighted, for the "does it learn?" check.
@@ -115,6 +134,7 @@ extension Trainer {
             guard let validate else {
                 bestEpoch = epoch
                 progress?.epochEnded(epoch: epoch, loss: losses.last!, validation: nil)
+                try saveCheckpoint()
                 continue
             }
             let value = try validate(epoch)
@@ -129,9 +149,12 @@ extension Trainer {
                 sinceBest += 1
                 if let patience = configuration.patience, sinceBest >= patience {
                     progress?.message("early stopping: no improvement of \(configuration.validationMetric) for \(patience) epochs")
+                    stoppedEarly = true
+                    try saveCheckpoint()
                     break
                 }
             }
+            try saveCheckpoint()
         }
         if !snapshot.isEmpty, bestEpoch != epochsRun {
             for (p, value) in zip(model.parameters, snapshot) { p.value = value }

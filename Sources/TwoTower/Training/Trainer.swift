@@ -41,7 +41,7 @@ public final class Trainer {
     /// The streaming frequency estimator, when `logQ == .streaming`.
     public let frequencyEstimator: FrequencyEstimator?
     /// Steps taken so far.
-    public private(set) var globalStep = 0
+    public internal(set) var globalStep = 0
     /// The loss of the last step (over the global batch when data-parallel).
     public private(set) var lastLoss: Float = .nan
     /// Candidates per row the last step scored the positive against, the positive included and
@@ -58,14 +58,14 @@ public final class Trainer {
     public internal(set) var communicationSeconds = 0.0
 
     /// Where each block of negatives comes from, in the configuration's order.
-    private enum NegativeSource {
+    enum NegativeSource {
         case inBatch
         /// A cache (cross-batch, uniform) fed with and sampled from the batch's positives.
         case cache(any ItemSampler)
         /// A corpus sampler: its draws are embedded by the item tower with the positives.
         case corpus(any CorpusSampler)
     }
-    private let negativeSources: [NegativeSource]
+    let negativeSources: [NegativeSource]
     let parameters: [Parameter]
     private let loss: RetrievalLoss
     private let hasCaches: Bool
