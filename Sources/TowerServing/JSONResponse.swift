@@ -35,6 +35,8 @@ enum JSONResponse {
             positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         do {
             return try decoder.decode(T.self, from: bytes)
+        } catch let error as ServingError {
+            throw error
         } catch let error as DecodingError {
             throw describe(error)
         } catch {

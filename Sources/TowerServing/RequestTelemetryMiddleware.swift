@@ -33,6 +33,14 @@ struct RequestTelemetryMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case let e as ServingError:
             serving = e
+        case let e as any HTTPResponseError where e.status == .notFound && RetrievalRouter.methods[request.uri.path] != nil:
+            // A known path asked with another method: 405 naming the method it takes.
+            let allowed = RetrievalRouter.methods[request.uri.path]!
+            serving = ServingError(status: .methodNotAllowed, code: "method_not_allowed",
+                                   message: "\(request.uri.path) takes \(allowed), not \(request.method)")
+            var response = (try? serving.response(from: request, context: context)) ?? Response(status: serving.status)
+            response.headers[.allow] = allowed
+            return response
         case let e as any HTTPResponseError:
             let code = e.status.code == 404 ? "not_found" : e.status.code == 413 ? "body_too_large" : "http_\(e.status.code)"
             let message = e.status.code == 413 ? "the request body is larger than the limit"

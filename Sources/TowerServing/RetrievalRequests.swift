@@ -21,12 +21,13 @@ public struct RecommendRequest: Decodable, Sendable, Equatable {
     public var excludeSeen: Bool?
     public var filter: ItemFilterFields
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case userID = "user_id", userIDs = "user_ids", history, k, excludeSeen = "exclude_seen"
         case excludeItems = "exclude_items", includeItems = "include_items"
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownFields(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         userID = try c.decodeIfPresent(String.self, forKey: .userID)
         userIDs = try c.decodeIfPresent([String].self, forKey: .userIDs)
@@ -46,12 +47,13 @@ public struct SimilarItemsRequest: Decodable, Sendable, Equatable {
     public var k: Int?
     public var filter: ItemFilterFields
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case itemID = "item_id", itemIDs = "item_ids", k
         case excludeItems = "exclude_items", includeItems = "include_items"
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownFields(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         itemID = try c.decodeIfPresent(String.self, forKey: .itemID)
         itemIDs = try c.decodeIfPresent([String].self, forKey: .itemIDs)
@@ -67,15 +69,37 @@ public struct SearchRequest: Decodable, Sendable, Equatable {
     public var k: Int?
     public var filter: ItemFilterFields
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case embedding, k, excludeItems = "exclude_items", includeItems = "include_items"
     }
 
     public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownFields(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         embedding = try c.decode([Float].self, forKey: .embedding)
         k = try c.decodeIfPresent(Int.self, forKey: .k)
         filter = ItemFilterFields(excludeItems: try c.decodeIfPresent([String].self, forKey: .excludeItems),
                                   includeItems: try c.decodeIfPresent([String].self, forKey: .includeItems))
+    }
+}
+
+/// Any key of a JSON object, to find those a request type does not know.
+struct AnyCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+extension Decoder {
+    /// A misspelt field (`"kk": 3`, `"exclude_seen"` on similar-items) would otherwise be ignored
+    /// silently and the request answered as if it were absent.
+    /// - Throws: ``ServingError`` 400 naming the first unknown field (in key order) and the known ones.
+    func rejectUnknownFields<Keys: CodingKey & CaseIterable>(_ keys: Keys.Type) throws {
+        guard let object = try? container(keyedBy: AnyCodingKey.self) else { return }  // not an object: the typed decode says so
+        let known = Keys.allCases.map(\.stringValue)
+        if let unknown = object.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
+            throw ServingError.malformed("unknown field; the fields of this request are \(known.joined(separator: ", "))", field: unknown)
+        }
     }
 }

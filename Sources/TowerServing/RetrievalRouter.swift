@@ -7,6 +7,12 @@ import Hummingbird
 /// `POST /v1/search`, `GET /metrics`, `POST /admin/reload`. Bodies are JSON (at most
 /// ``ServingConfiguration/maxBodyBytes``); errors are ``ServingError`` bodies.
 public enum RetrievalRouter {
+    /// Every route's path and the method it takes (a known path asked with another method gets 405).
+    static let methods: [String: String] = [
+        "/healthz": "GET", "/readyz": "GET", "/v1/model": "GET", "/metrics": "GET",
+        "/v1/recommend": "POST", "/v1/similar-items": "POST", "/v1/search": "POST", "/admin/reload": "POST",
+    ]
+
     public static func make(_ service: RetrievalService) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: RequestTelemetryMiddleware(metrics: service.metrics))
@@ -58,6 +64,10 @@ public enum RetrievalRouter {
         let buffer: ByteBuffer
         do { buffer = try await request.collectBody(upTo: limit) } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw ServingError(status: .contentTooLarge, code: "body_too_large", message: "the request body is larger than \(limit) bytes")
+        } catch {
+            // A body the HTTP layer cannot read (a malformed chunked encoding, a connection cut
+            // mid-body) is the client's fault: 400, never 500.
+            throw ServingError.malformed("the request body could not be read: \(error)")
         }
         return try JSONResponse.decode(T.self, from: Data(buffer.readableBytesView))
     }

@@ -46,7 +46,31 @@ import Testing
         Case(uri: "/v1/search", body: #"{"embedding": [1, 2, 3, 4, 5, 6, 7, 8], "k": 1000}"#, status: 400, code: "invalid_field", field: "k"),
         Case(uri: "/v1/search", body: #"{"embedding": [1, 2, 3, 4, 5, 6, 7, 8], "include_items": ["no-such-item"]}"#, status: 404, code: "unknown_item", field: "include_items[0]"),
         Case(uri: "/v1/no-such-route", body: "{}", status: 404, code: "not_found", field: nil),
+        // A misspelt field is an error naming it, not silently ignored.
+        Case(uri: "/v1/recommend", body: #"{"user_id": "U", "kk": 3}"#, status: 400, code: "malformed_request", field: "kk"),
+        Case(uri: "/v1/similar-items", body: #"{"item_id": "I", "exclude_seen": false}"#, status: 400, code: "malformed_request", field: "exclude_seen"),
+        Case(uri: "/v1/search", body: #"{"embeddings": [1, 2, 3, 4, 5, 6, 7, 8]}"#, status: 400, code: "malformed_request", field: "embeddings"),
     ]
+
+    /// A known path with another method is 405 with `Allow`; every route answers its own method.
+    @Test func aKnownPathWithAnotherMethodIs405() async throws {
+        let fixture = try ServingFixture.get()
+        let service = try await makeService(fixture.a)
+        try await withRouter(service) { client in
+            for (path, method) in RetrievalRouter.methods {
+                let other: HTTPRequest.Method = method == "GET" ? .post : .get
+                try await client.execute(uri: path, method: other, body: json("{}")) { response in
+                    #expect(response.status == .methodNotAllowed, "\(other) \(path)")
+                    #expect(response.headers[.allow] == method, "\(path)")
+                    let body = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))
+                    #expect(errorDetail(body).code == "method_not_allowed")
+                }
+                try await client.execute(uri: path, method: method == "GET" ? .get : .post, body: json("{}")) { response in
+                    #expect(response.status != .notFound && response.status != .methodNotAllowed, "\(method) \(path)")
+                }
+            }
+        }
+    }
 
     @Test(arguments: cases)
     func answersWithTheStatusCodeAndField(_ c: Case) async throws {

@@ -1,0 +1,61 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Testing
+@testable import TowerServing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Bytes the HTTP layer itself cannot parse — a malformed chunked body — get a 400 JSON error,
+/// never a 500 (the hostile trial's finding). Sent over a raw loopback socket, since the test
+/// clients only send well-formed requests.
+@Suite struct MalformedTransportTests {
+    /// Sends `bytes` to 127.0.0.1:`port` and returns what comes back until the server closes or 2 s pass.
+    static func exchange(_ bytes: String, port: Int) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(connected == 0)
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let sent = Array(bytes.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        #expect(sent == bytes.utf8.count)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            received += buffer[0..<n]
+            if let text = String(bytes: received, encoding: .utf8), text.contains("\r\n\r\n"), text.contains("}") { break }
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    @Test func aMalformedChunkedBodyIs400() async throws {
+        let fixture = try ServingFixture.get()
+        let service = try await makeService(fixture.a) { $0.port = 0 }
+        let (ports, listening) = AsyncStream.makeStream(of: Int.self)
+        let app = RetrievalServer.application(service) { port in listening.yield(port) }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            let answer = try Self.exchange(
+                "POST /v1/recommend HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n", port: port)
+            #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer.prefix(200))")
+            #expect(answer.contains("\"malformed_request\""), "\(answer)")
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+}
