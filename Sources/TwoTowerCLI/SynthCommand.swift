@@ -30,6 +30,15 @@ struct SynthCommand: ParsableCommand {
         guard !overflow, interactions >= needed else {
             throw ValidationError("--interactions must be at least 5 per user (\(overflow ? "more than \(Int.max)" : "\(needed)") for \(users) users), found \(interactions)")
         }
+        // Each user's items are distinct and capped by the generator's maximum activity.
+        let shape = SyntheticConfiguration(users: users, items: items, interactions: interactions, factors: factors)
+        guard items >= shape.minimumActivity else {
+            throw ValidationError("--items must be at least \(shape.minimumActivity) (each user gets at least \(shape.minimumActivity) distinct items), found \(items)")
+        }
+        let (most, tooMany) = users.multipliedReportingOverflow(by: shape.maximumActivity)
+        if !tooMany, interactions > most {
+            throw ValidationError("--interactions \(interactions) is more than \(users) users can have: each gets distinct items, at most \(shape.maximumActivity) (a tenth of --items \(items), at least 5), so at most \(most) interactions")
+        }
     }
 
     func run() throws {

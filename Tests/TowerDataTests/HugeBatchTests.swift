@@ -28,3 +28,13 @@ import Testing
         #expect(empty.next() == nil)
     }
 }
+
+/// An interaction target beyond what the activity bounds allow gives every user the most it can
+/// have instead of trapping on the Double → Int conversion.
+@Suite struct SyntheticTargetTests {
+    @Test func anUnreachableTargetIsCappedByTheActivityBounds() {
+        let dataset = SyntheticDataset.generate(SyntheticConfiguration(users: 10, items: 5, interactions: 1_000_000, factors: 2))
+        #expect(dataset.log.count <= 10 * 5)
+        #expect(dataset.log.count >= 10 * 5 - 10)  // weights may run out for a user only in rare cases
+    }
+}
