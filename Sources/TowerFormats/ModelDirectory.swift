@@ -22,7 +22,8 @@ public enum ModelDirectory {
     /// The weights file.
     public static let weightsFileName = "model.safetensors"
 
-    /// Writes a model directory at `path` atomically, replacing an existing model directory.
+    /// Writes a model directory at `path` atomically, replacing an existing model directory;
+    /// entries of the old directory the new model does not write are carried over.
     ///
     /// - Parameters:
     ///   - config: stored under `"config"` in `config.json`.
@@ -42,7 +43,7 @@ public enum ModelDirectory {
                          && name != configFileName && name != weightsFileName,
                          "ModelDirectory: invalid extra file name \"\(name)\"")
         }
-        try checkReplaceable(path)
+        try checkReplaceable(AtomicFile.resolvingSymlinks(path))
         var weightsMetadata = metadata
         weightsMetadata["format"] = formatName
         weightsMetadata["format_version"] = String(formatVersion)
@@ -61,7 +62,8 @@ public enum ModelDirectory {
             throw PersistenceError.invalidConfig(file: path + "/" + configFileName, reason: "\(error)")
         }
 
-        try AtomicFile.publishDirectory(at: path) { directory in
+        // Files the user put in the directory (notes, --metrics-out, a TensorBoard run) are kept.
+        try AtomicFile.publishDirectory(at: path, carryingOver: true) { directory in
             try AtomicFile.write(weights, to: directory + "/" + weightsFileName)
             for (name, data) in extraFiles { try AtomicFile.write(data, to: directory + "/" + name) }
             try AtomicFile.write(manifestData + Data("\n".utf8), to: directory + "/" + configFileName)
@@ -184,6 +186,19 @@ public enum ModelDirectory {
                 throw PersistenceError.nonFiniteValue(file: weights.source, tensor: name, index: i, value: "\(values[i])")
             }
         }
+    }
+
+    /// Checks, before a long job, that a directory the job creates at `inner` (e.g.
+    /// `--tensorboard`) does not sit inside the model directory `path` while `path` is not a model
+    /// directory yet: the first save would find a non-empty foreign directory and refuse to
+    /// replace it. Inside an existing model directory it is fine (carried over on save).
+    /// - Throws: ``PersistenceError/refusingToReplace(path:reason:)`` naming `what`.
+    public static func checkNested(_ inner: String, what: String, in path: String) throws {
+        func absolute(_ p: String) -> String { URL(fileURLWithPath: AtomicFile.resolvingSymlinks(p)).standardizedFileURL.path }
+        let outer = absolute(path), nested = absolute(inner)
+        guard nested.hasPrefix(outer + "/"), !isModelDirectory(outer) else { return }
+        throw PersistenceError.refusingToReplace(
+            path: path, reason: "\(what) \(inner) is inside it and it is not a model directory yet (the save at the end would refuse to replace a directory holding only that run); save the model once first, or put \(what) beside it")
     }
 
     private static func checkReplaceable(_ path: String) throws {
