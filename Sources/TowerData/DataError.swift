@@ -60,7 +60,12 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
         case .lineTooLong(let file, let line, let limit):
             return "\(file):\(line): the line is longer than the limit of \(limit) bytes"
         case .unknownId(let vocabulary, let id):
-            return "unknown \(vocabulary) id \"\(id)\" (not in the vocabulary)"
+            // Control characters escaped as the readers show them (a raw one could rewrite the terminal).
+            var shown = ""
+            for u in id.unicodeScalars {
+                if u.value < 0x20 || (u.value >= 0x7F && u.value <= 0x9F) { shown += u.escaped(asASCII: true) } else { shown.unicodeScalars.append(u) }
+            }
+            return "unknown \(vocabulary) id \"\(shown)\" (not in the vocabulary)"
         case .io(let file, let message):
             return "\(file): \(message)"
         case .unrecognizedFormat(let file, let detail):

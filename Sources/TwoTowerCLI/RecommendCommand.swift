@@ -27,6 +27,7 @@ struct RecommendCommand: ParsableCommand {
 
     func run() throws {
         let recommender = try Recommender(modelDirectory: model)
+        try recommender.checkFiniteScores(path: model)  // the server's load check: no infinite scores
         for id in user {
             let items = try recommender.recommend(user: id, k: k, includeSeen: includeSeen)
             print("user \(id)")

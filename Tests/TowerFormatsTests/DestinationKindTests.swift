@@ -40,7 +40,7 @@ import TowerTestSupport
     @Test func aDeviceIsWrittenThroughAndItsErrorReported() throws {
         // /dev/full: every write fails with ENOSPC; the node must stay a character device.
         guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
-        let error = try #require(throwing: { try AtomicFile.write([1, 2, 3], to: "/dev/full") })
+        let error = try #require(throwing { try AtomicFile.write([1, 2, 3], to: "/dev/full") })
         #expect("\(error)".contains("No space left"), "\(error)")
         var info = stat()
         #expect(lstat("/dev/full", &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR)
