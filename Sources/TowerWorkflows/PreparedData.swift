@@ -104,6 +104,10 @@ extension DataSource {
     func load(path: String, notes: inout [String]) throws -> InteractionLog {
         var (log, report) = try read(path, vocabularies: nil)
         note(report, into: &notes)
+        if log.count == 0, report.skippedLines > 0 {
+            let first = report.skippedErrors.first.map { "; the first: \($0)" } ?? ""
+            throw ConfigurationError("\(path): no interaction left to train on: all \(report.skippedLines) lines with data were bad and skipped (--skip-bad-lines)\(first)")
+        }
         if let r = minimumRating {
             let before = log.count
             log = try log.filtered(minRating: r).compacted()
