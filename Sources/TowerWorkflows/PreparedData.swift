@@ -106,7 +106,7 @@ extension DataSource {
         note(report, into: &notes)
         if log.count == 0, report.skippedLines > 0 {
             let first = report.skippedErrors.first.map { "; the first: \($0)" } ?? ""
-            throw ConfigurationError("\(path): no interaction left to train on: all \(report.skippedLines) lines with data were bad and skipped (--skip-bad-lines)\(first)")
+            throw ConfigurationError("\(path): no interaction left to train on: \(report.skippedLines) bad lines were skipped (--skip-bad-lines) and none was left\(first)")
         }
         if let r = minimumRating {
             let before = log.count
