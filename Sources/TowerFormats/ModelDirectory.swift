@@ -170,6 +170,14 @@ public enum ModelDirectory {
         return data
     }
 
+    /// Whether the manifest of the model directory at `path` lists the file `name` (false when
+    /// the manifest cannot be read).
+    public static func manifestLists(_ name: String, in path: String) -> Bool {
+        guard let data = try? readFileBytes(path + "/" + configFileName),
+              let header = try? JSONDecoder().decode(ManifestHeader.self, from: data) else { return false }
+        return header.files?[name] != nil
+    }
+
     /// Whether `path` holds a `config.json` naming the TwoTower model format (any version).
     public static func isModelDirectory(_ path: String) -> Bool {
         guard let data = try? readFileBytes(path + "/" + configFileName),
