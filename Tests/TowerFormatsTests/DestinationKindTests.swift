@@ -38,13 +38,17 @@ import TowerTestSupport
     }
 
     @Test func aDeviceIsWrittenThroughAndItsErrorReported() throws {
-        // /dev/full: every write fails with ENOSPC; the node must stay a character device.
-        guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
-        let error = try #require(throwing { try AtomicFile.write([1, 2, 3], to: "/dev/full") })
+        // A private copy of /dev/full (1, 7; every write fails with ENOSPC) where the test may
+        // create device nodes (root); never the system's own node, which a regression would replace.
+        let dir = try makeTemporaryDirectory("dest-device")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let full = dir + "/full"
+        guard mknod(full, S_IFCHR | 0o666, 263) == 0 else { return }  // makedev(1, 7)
+        let error = try #require(throwing { try AtomicFile.write([1, 2, 3], to: full) })
         #expect("\(error)".contains("No space left"), "\(error)")
         var info = stat()
-        #expect(lstat("/dev/full", &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR)
-        try AtomicFile.write([1], to: "/dev/null")
+        #expect(lstat(full, &info) == 0 && (info.st_mode & S_IFMT) == S_IFCHR)
+        #expect(listing(dir) == ["full"])
     }
 
     @Test func aDirectoryIsRefusedByName() throws {
