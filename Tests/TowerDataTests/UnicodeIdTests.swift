@@ -51,7 +51,7 @@ import Testing
 /// An unknown id is shown with its control characters escaped, never raw.
 @Suite struct UnknownIdMessageTests {
     @Test func controlCharactersAreEscaped() {
-        let message = DataError.unknownId(vocabulary: "user", id: "a\u{1B}[2Jb\u{85}").description
-        #expect(message == "unknown user id \"a\\u{1B}[2Jb\\u{85}\" (not in the vocabulary)", "\(message)")
+        let message = DataError.unknownId(vocabulary: "user", id: "a\u{01}b\u{85}").description
+        #expect(message == "unknown user id \"a\\u{01}b\\u{85}\" (not in the vocabulary)", "\(message)")
     }
 }
