@@ -139,15 +139,16 @@ public enum AtomicFile {
     /// two, ``recoverInterruptedSwap(at:staleSeconds:)`` restores it). If `fill` throws, the temporary directory is
     /// removed and `path` is untouched.
     ///
-    /// With `carryingOver`, every entry of the old directory that `fill` did not write (a user's
-    /// notes, a metrics file or a TensorBoard run written inside it) is moved into the new one
-    /// right after the swap, so re-saving never deletes what the user put there. A symlink at
+    /// With `carryingOverExcept`, every entry of the old directory that `fill` did not write and
+    /// that is not in the set (the old version's own files) — a user's notes, a metrics file or a
+    /// TensorBoard run written inside it — is moved into the new one right after the swap, so re-saving never deletes what the user put there. A symlink at
     /// `path` is followed: its target directory is replaced and the link stays. The temporary
     /// directory's name carries the process id (`PATH.tmp-<pid>-XXXXXX`), so a later publish
     /// removes those of processes that died (kill -9) mid-save.
     /// - Throws: ``PersistenceError/refusingToReplace(path:reason:)`` when `path` exists and is not a
     ///   directory, ``PersistenceError/fileSystem(path:operation:reason:)``, or what `fill` throws.
-    public static func publishDirectory(at path: String, carryingOver: Bool = false, _ fill: (String) throws -> Void) throws {
+    public static func publishDirectory(at path: String, carryingOverExcept ownFiles: Set<String>? = nil,
+                                        _ fill: (String) throws -> Void) throws {
         let path = resolvingSymlinks(path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path)
         let (parent, _) = split(path)
         recoverInterruptedSwap(at: path)
@@ -163,7 +164,7 @@ public enum AtomicFile {
                 // One atomic step where the kernel can (Linux renameat2 RENAME_EXCHANGE): `path` is
                 // never missing, even to a reader between two calls or after a kill -9.
                 if tower_rename_exchange(temporary, path) == 0 {
-                    if carryingOver { carryOver(from: temporary, into: path) }  // `temporary` is now the old one
+                    if let ownFiles { carryOver(from: temporary, into: path, except: ownFiles) }  // `temporary` is now the old one
                     try? FileManager.default.removeItem(atPath: temporary)  // now the old directory
                 } else {
                     // Portable fallback: move the old one to a unique name, then the new one in.
@@ -177,7 +178,7 @@ public enum AtomicFile {
                         rename(aside, path)
                         throw error
                     }
-                    if carryingOver { carryOver(from: aside, into: path) }
+                    if let ownFiles { carryOver(from: aside, into: path, except: ownFiles) }
                     try? FileManager.default.removeItem(atPath: aside)
                 }
             } else if rename(temporary, path) != 0 {
@@ -190,10 +191,12 @@ public enum AtomicFile {
         syncDirectory(parent)
     }
 
-    /// Moves each entry of `old` that `new` lacks into `new` (same file system: renames).
-    private static func carryOver(from old: String, into new: String) {
+    /// Moves each entry of `old` that `new` lacks and `except` does not name into `new` (same
+    /// file system: renames).
+    private static func carryOver(from old: String, into new: String, except: Set<String>) {
         let written = Set((try? FileManager.default.contentsOfDirectory(atPath: new)) ?? [])
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: old)) ?? [] where !written.contains(entry) {
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: old)) ?? []
+        where !written.contains(entry) && !except.contains(entry) {
             _ = rename(old + "/" + entry, new + "/" + entry)
         }
     }

@@ -23,7 +23,7 @@ public enum ModelDirectory {
     public static let weightsFileName = "model.safetensors"
 
     /// Writes a model directory at `path` atomically, replacing an existing model directory;
-    /// entries of the old directory the new model does not write are carried over.
+    /// entries of the old directory that neither model lists (the user's files) are carried over.
     ///
     /// - Parameters:
     ///   - config: stored under `"config"` in `config.json`.
@@ -63,7 +63,12 @@ public enum ModelDirectory {
         }
 
         // Files the user put in the directory (notes, --metrics-out, a TensorBoard run) are kept.
-        try AtomicFile.publishDirectory(at: path, carryingOver: true) { directory in
+        // The old model's own files (its manifest's) are not carried over: a file the new model
+        // no longer writes goes with the old version.
+        let oldHeader = (try? readFileBytes(AtomicFile.resolvingSymlinks(path) + "/" + configFileName))
+            .flatMap { try? JSONDecoder().decode(ManifestHeader.self, from: $0) }
+        let ownFiles = Set((oldHeader?.files ?? [:]).keys).union([configFileName, weightsFileName])
+        try AtomicFile.publishDirectory(at: path, carryingOverExcept: ownFiles) { directory in
             try AtomicFile.write(weights, to: directory + "/" + weightsFileName)
             for (name, data) in extraFiles { try AtomicFile.write(data, to: directory + "/" + name) }
             try AtomicFile.write(manifestData + Data("\n".utf8), to: directory + "/" + configFileName)

@@ -35,9 +35,11 @@ struct SynthCommand: ParsableCommand {
         guard items >= shape.minimumActivity else {
             throw ValidationError("--items must be at least \(shape.minimumActivity) (each user gets at least \(shape.minimumActivity) distinct items), found \(items)")
         }
-        let (most, tooMany) = users.multipliedReportingOverflow(by: shape.maximumActivity)
+        // Beyond users × items no generator can go (a user's items are distinct); below it the
+        // generator's per-user cap (a tenth of the items, at least 5) may give fewer than asked.
+        let (most, tooMany) = users.multipliedReportingOverflow(by: items)
         if !tooMany, interactions > most {
-            throw ValidationError("--interactions \(interactions) is more than \(users) users can have: each gets distinct items, at most \(shape.maximumActivity) (a tenth of --items \(items), at least 5), so at most \(most) interactions")
+            throw ValidationError("--interactions \(interactions) is more than \(users) users × \(items) items allow: each user's items are distinct, so at most \(most) interactions")
         }
     }
 

@@ -38,7 +38,7 @@ import Testing
         }
         #expect(file == "nel.csv" && line == 3 && column == "user_id")
         #expect(expected.contains("control characters"))
-        #expect(found == "a\\u{85}b", "\(found)")
+        #expect(found == "a\\u{0085}b", "\(found)")
         // Not a control: U+00A0 (C2 A0) and U+0100 (C4 80, whose second byte is in 80…9F).
         let fine = f.write("fine.csv", "user_id,item_id\na\u{A0}b,i\n\u{100},i\n")
         #expect(try DelimitedReader.read(path: fine).log.userVocabulary.count == 2)
@@ -52,6 +52,6 @@ import Testing
 @Suite struct UnknownIdMessageTests {
     @Test func controlCharactersAreEscaped() {
         let message = DataError.unknownId(vocabulary: "user", id: "a\u{01}b\u{85}").description
-        #expect(message == "unknown user id \"a\\u{01}b\\u{85}\" (not in the vocabulary)", "\(message)")
+        #expect(message == "unknown user id \"a\\u{01}b\\u{0085}\" (not in the vocabulary)", "\(message)")
     }
 }
