@@ -46,10 +46,13 @@ public final class BatchIterator {
         itemSource = log.items
         weightSource = log.weights
         order = .allocate(capacity: max(count, 1))
-        userBuffer = .allocate(capacity: batchSize)
-        itemBuffer = .allocate(capacity: batchSize)
-        weightBuffer = .allocate(capacity: batchSize)
-        weightBuffer.initialize(repeating: 1, count: batchSize)
+        // A batch never holds more than the log's rows: a batch size beyond them (even Int.max)
+        // makes every step take the whole (shuffled) log, and allocates only what the log needs.
+        let capacity = max(1, min(batchSize, count))
+        userBuffer = .allocate(capacity: capacity)
+        itemBuffer = .allocate(capacity: capacity)
+        weightBuffer = .allocate(capacity: capacity)
+        weightBuffer.initialize(repeating: 1, count: capacity)
         startEpoch(0)
     }
 
@@ -58,7 +61,9 @@ public final class BatchIterator {
     }
 
     /// Batches per epoch.
-    public var batchesPerEpoch: Int { dropLast ? count / batchSize : (count + batchSize - 1) / batchSize }
+    public var batchesPerEpoch: Int {
+        dropLast ? count / batchSize : (count == 0 ? 0 : (count - 1) / batchSize + 1)  // no overflow at Int.max
+    }
 
     /// The row order of the current epoch, `[count]`.
     public var epochOrder: UnsafeBufferPointer<Int32> { UnsafeBufferPointer(start: order, count: count) }

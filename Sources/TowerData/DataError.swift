@@ -17,6 +17,9 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidField(file: String, line: Int, column: String, expected: String, found: String)
     /// A line has too few fields for the columns the schema needs.
     case missingFields(file: String, line: Int, expected: Int, found: Int)
+    /// A record of a file with a header holds more fields than the header names (a stray
+    /// delimiter, an unquoted comma in a field).
+    case extraFields(file: String, line: Int, header: Int, found: Int)
     /// The last line of the file ends early (no newline and missing fields, or an open quote).
     case truncatedLastLine(file: String, line: Int, detail: String)
     /// A quote is not closed, or a closing quote is followed by something other than a delimiter.
@@ -49,6 +52,8 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file):\(line): expected fields separated by \(expected), found \(found) instead (wrong delimiter?)"
         case .invalidField(let file, let line, let column, let expected, let found):
             return "\(file):\(line): column \"\(column)\": expected \(expected), found \"\(found)\""
+        case .extraFields(let file, let line, let header, let found):
+            return "\(file):\(line): expected \(header) fields (as many as the header names), found \(found); quote a field that holds the delimiter"
         case .missingFields(let file, let line, let expected, let found):
             return "\(file):\(line): expected at least \(expected) fields, found \(found)"
         case .truncatedLastLine(let file, let line, let detail):
@@ -60,7 +65,12 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
         case .lineTooLong(let file, let line, let limit):
             return "\(file):\(line): the line is longer than the limit of \(limit) bytes"
         case .unknownId(let vocabulary, let id):
-            return "unknown \(vocabulary) id \"\(id)\" (not in the vocabulary)"
+            // Control characters escaped as the readers show them (a raw one could rewrite the terminal).
+            var shown = ""
+            for u in id.unicodeScalars {
+                if u.value < 0x20 || (u.value >= 0x7F && u.value <= 0x9F) { shown += u.escaped(asASCII: true) } else { shown.unicodeScalars.append(u) }
+            }
+            return "unknown \(vocabulary) id \"\(shown)\" (not in the vocabulary)"
         case .io(let file, let message):
             return "\(file): \(message)"
         case .unrecognizedFormat(let file, let detail):

@@ -97,6 +97,9 @@ public enum DelimitedReader {
                     }
                     throw .missingFields(file: name, line: tok.line, expected: neededFields, found: tok.fieldCount)
                 }
+                if format.hasHeader, tok.fieldCount > header.count {
+                    throw .extraFields(file: name, line: tok.line, header: header.count, found: tok.fieldCount)
+                }
                 let (up, un) = try IdRule.normalized(tok.start(userIndex), tok.length(userIndex), integer: checkUserInteger,
                                                      scratch: userScratch, file: name, line: tok.line, column: userName, what: "a user id")
                 let (ip, inn) = try IdRule.normalized(tok.start(itemIndex), tok.length(itemIndex), integer: checkItemInteger,

@@ -4,8 +4,9 @@
 /// 1. Spaces and tabs around an id are removed (`" 42 "` is `42`).
 /// 2. An id that is empty after that is a bad line: an error naming file, line and column
 ///    (skipped and counted with `--skip-bad-lines`).
-/// 3. An id holding a control character (U+0000–U+001F or U+007F: tab, newline, CR, NUL…) is a
-///    bad line, found at read time (it could never be saved in a vocabulary file).
+/// 3. An id holding a control character (C0 U+0000–U+001F, U+007F, or C1 U+0080–U+009F: tab,
+///    newline, CR, NUL…) is a bad line, found at read time (it could never be saved in a
+///    vocabulary file).
 /// 4. Integer formats (MovieLens, LightGCN, ``IdKind/integer``): the id must be a decimal integer
 ///    within Int64 and is kept in canonical form — `01`, `+1` and `1` are one user `1`; `-0` is `0`.
 /// 5. Other ids (generic CSV/TSV, ``IdKind/string``) are UTF-8 text compared byte for byte after
@@ -23,6 +24,17 @@ public enum IdRule {
     /// True when `b` is an ASCII control character.
     @inline(__always)
     static func isControl(_ b: UInt8) -> Bool { b < 0x20 || b == 0x7F }
+
+    /// True when the UTF-8 `bytes` hold a C0 control, DEL or a C1 control (U+0080–U+009F, encoded
+    /// `C2 80`…`C2 9F`; `C2` is always a lead byte in UTF-8, so the pair test is exact).
+    static func containsControl<C: Collection<UInt8>>(_ bytes: C) -> Bool {
+        var afterC2 = false
+        for b in bytes {
+            if isControl(b) || (afterC2 && b >= 0x80 && b <= 0x9F) { return true }
+            afterC2 = b == 0xC2
+        }
+        return false
+    }
 
     /// The id's bytes after the rule: trimmed, checked, and for integers in canonical form (written
     /// to `scratch`, ``scratchBytes`` long, when the text is not canonical already).
@@ -53,7 +65,7 @@ public enum IdRule {
         var ascii = true
         for i in 0..<n {
             let b = p[i]
-            if b < 0x20 || b == 0x7F {
+            if b < 0x20 || b == 0x7F || (b >= 0x80 && b <= 0x9F && i > 0 && p[i - 1] == 0xC2) {
                 throw .invalidField(file: file, line: line, column: column,
                                     expected: "\(what) without control characters (tab, newline, CR, NUL…)",
                                     found: shown(UnsafeBufferPointer(start: p, count: n)))
@@ -102,12 +114,12 @@ public enum IdRule {
         return c == id
     }
 
-    /// A field for an error message: control characters escaped (`\t`, `\n`, `\u{0}`), at most 40 bytes.
+    /// A field for an error message: control characters escaped (`\t`, `\n`, `\u{0}`, `\u{85}`), at most 40 bytes.
     static func shown(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         let text = excerpt(bytes)
         var out = ""
         for u in text.unicodeScalars {
-            if u.value < 0x20 || u.value == 0x7F { out += u.escaped(asASCII: true) } else { out.unicodeScalars.append(u) }
+            if u.value < 0x20 || (u.value >= 0x7F && u.value <= 0x9F) { out += u.escaped(asASCII: true) } else { out.unicodeScalars.append(u) }
         }
         return out
     }

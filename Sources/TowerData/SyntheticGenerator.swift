@@ -52,7 +52,9 @@ public struct SyntheticDataset: Sendable {
         for _ in 0..<8 {
             var sum = 0
             for u in 0..<c.users {
-                activity[u] = min(c.maximumActivity, max(c.minimumActivity, Int((raw[u] * factor).rounded())))
+                // Clamped as a Double first: a target beyond what the bounds allow grows `factor`
+                // without limit, and converting that to Int would trap.
+                activity[u] = Int(min(Double(c.maximumActivity), max(Double(c.minimumActivity), (raw[u] * factor).rounded())))
                 sum += activity[u]
             }
             if abs(sum - c.interactions) <= c.interactions / 200 { break }

@@ -31,7 +31,8 @@ public struct Vocabulary: Sendable, Equatable {
     public var count: Int { ids.count }
 
     public static func == (a: Vocabulary, b: Vocabulary) -> Bool {
-        a.name == b.name && a.ids == b.ids && a.counts == b.counts
+        // Ids compare as bytes (``IdRule``): NFC `é` and NFD `e`+U+0301 are two ids.
+        a.name == b.name && a.counts == b.counts && a.ids.elementsEqual(b.ids) { $0.utf8.elementsEqual($1.utf8) }
     }
 
     /// The row of `id` under ``IdRule``: spaces and tabs around it are ignored, and in a
@@ -56,7 +57,7 @@ public struct Vocabulary: Sendable, Equatable {
     private func lookup(_ id: String) -> Int32? {
         if let r = index.lookup(id, ids: ids) { return r }
         let t = IdRule.trimmed(id)
-        if t.isEmpty || t.utf8.contains(where: IdRule.isControl) { return nil }
+        if t.isEmpty || IdRule.containsControl(t.utf8) { return nil }
         if t.utf8.count != id.utf8.count, let r = index.lookup(String(t), ids: ids) { return r }
         if index.allCanonicalIntegers(ids: ids), let c = IdRule.canonicalInteger(t) { return index.lookup(c, ids: ids) }
         return nil
@@ -92,7 +93,7 @@ public struct Vocabulary: Sendable, Equatable {
         var text = "# twotower vocabulary \(name) \(ids.count)\n"
         text.reserveCapacity(ids.count * 12)
         for (i, id) in ids.enumerated() {
-            if id.utf8.contains(where: IdRule.isControl) {
+            if IdRule.containsControl(id.utf8) {
                 throw .invalidRequest("vocabulary \(name): id \(id.debugDescription) contains a control character (tab, newline, CR, NUL…) and cannot be saved")
             }
             text += id; text += "\t"; text += String(counts[i]); text += "\n"
@@ -123,7 +124,7 @@ public struct Vocabulary: Sendable, Equatable {
         // At most one row per remaining line: a wrong count cannot make us reserve absurd memory.
         let capacity = min(expected, bytes.count - headEnd)
         var ids: [String] = [], counts: [Int] = []
-        var table = [String: Int32](minimumCapacity: capacity)
+        var table = [IdBytes: Int32](minimumCapacity: capacity)
         ids.reserveCapacity(capacity); counts.reserveCapacity(capacity)
         var failure: DataError?
         let validUTF8 = String(validating: bytes, as: UTF8.self) != nil
@@ -144,7 +145,7 @@ public struct Vocabulary: Sendable, Equatable {
                     failure = .invalidUTF8(file: file, line: line, column: "id")
                     return
                 }
-                if idBytes.contains(where: IdRule.isControl) {
+                if IdRule.containsControl(idBytes) {
                     failure = .invalidField(file: file, line: line, column: "id", expected: "an id without control characters (tab, newline, CR, NUL…)",
                                             found: IdRule.shown(idBytes))
                     return
@@ -167,7 +168,7 @@ public struct Vocabulary: Sendable, Equatable {
                         : .invalidField(file: file, line: line, column: "count", expected: "a non-negative integer", found: text)
                     return
                 }
-                if let earlier = table.updateValue(Int32(truncatingIfNeeded: ids.count), forKey: id) {
+                if let earlier = table.updateValue(Int32(truncatingIfNeeded: ids.count), forKey: IdBytes(id)) {
                     failure = .unrecognizedFormat(file: file, detail: "line \(line) repeats the id \(id.debugDescription) of line \(Int(earlier) + 2)")
                     return
                 }
@@ -185,7 +186,7 @@ public struct Vocabulary: Sendable, Equatable {
     }
 
     /// A vocabulary whose lookup table is already built (by ``decode(_:file:)``).
-    private init(name: String, ids: [String], counts: [Int], lookup: [String: Int32]) {
+    private init(name: String, ids: [String], counts: [Int], lookup: [IdBytes: Int32]) {
         self.name = name
         self.ids = ids
         self.counts = counts
@@ -193,21 +194,36 @@ public struct Vocabulary: Sendable, Equatable {
     }
 }
 
-/// The String → row dictionary of a vocabulary, built on first lookup (reading never needs it).
+/// An id as a dictionary key compared and hashed by its UTF-8 bytes (``IdRule``: ids are bytes),
+/// not by Swift's `String` equality, which is canonical equivalence (NFC `é` == NFD `e`+U+0301)
+/// and would merge ids the readers' byte table keeps apart.
+struct IdBytes: Hashable, Sendable {
+    let text: String
+    init(_ text: String) { self.text = text }
+
+    static func == (a: IdBytes, b: IdBytes) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
+
+    func hash(into hasher: inout Hasher) {
+        var copy = text
+        copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+/// The id → row dictionary of a vocabulary (keyed by bytes), built on first lookup (reading never needs it).
 final class LookupCache: Sendable {
-    private let table: Mutex<[String: Int32]?>
+    private let table: Mutex<[IdBytes: Int32]?>
 
     /// An empty cache, built on first lookup; or one holding `table` already.
-    init(table: [String: Int32]? = nil) { self.table = Mutex(table) }
+    init(table: [IdBytes: Int32]? = nil) { self.table = Mutex(table) }
 
     func lookup(_ id: String, ids: [String]) -> Int32? {
         table.withLock { table in
             if table == nil {
-                var d = [String: Int32](minimumCapacity: ids.count)
-                for (i, s) in ids.enumerated() { d[s] = Int32(i) }
+                var d = [IdBytes: Int32](minimumCapacity: ids.count)
+                for (i, s) in ids.enumerated() { d[IdBytes(s)] = Int32(i) }
                 table = d
             }
-            return table![id]
+            return table![IdBytes(id)]
         }
     }
 

@@ -14,6 +14,14 @@ import Darwin
 /// A file is written to a temporary file in the same directory (`.NAME.tmp-XXXXXX`), flushed with
 /// `fsync`, then renamed over the destination; the directory is synced after the rename. On any
 /// failure the temporary file is removed and the destination is untouched.
+///
+/// What the destination already is decides how it is written (the rule for every writer of
+/// files: `--metrics-out`, `--report`, `--best-config`, exports):
+/// - a symlink: its target is replaced atomically as above (the link itself stays; a chain of
+///   links is followed; a dangling link gets its target created);
+/// - a device, FIFO or socket (`/dev/stdout`, `/dev/full`, a named pipe): written straight
+///   through, like a shell redirection; it is not atomic and never replaced by a regular file;
+/// - a directory: refused (`it is a directory`).
 public enum AtomicFile {
     /// Sequential writer handed to the closure of ``write(to:_:)``.
     public struct Writer {
@@ -63,7 +71,16 @@ public enum AtomicFile {
     ///
     /// If `produce` throws, the temporary file is removed, the destination keeps its old content and
     /// the error is rethrown unchanged. The new file gets mode 0644.
-    public static func write(to path: String, _ produce: (inout Writer) throws -> Void) throws {
+    public static func write(to requested: String, _ produce: (inout Writer) throws -> Void) throws {
+        let path = resolvingSymlinks(requested)
+        var existing = stat()
+        if stat(path, &existing) == 0 {
+            switch existing.st_mode & S_IFMT {
+            case S_IFREG: break
+            case S_IFDIR: throw PersistenceError.fileSystem(path: requested, operation: "write", reason: "it is a directory")
+            default: return try writeThrough(to: path, shownAs: requested, produce)
+            }
+        }
         let (directory, name) = split(path)
         var template = Array("\(directory)/.\(name).tmp-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -86,6 +103,31 @@ public enum AtomicFile {
         syncDirectory(directory)
     }
 
+    /// Writes to an existing special file (device, FIFO, socket) in place.
+    private static func writeThrough(to path: String, shownAs shown: String, _ produce: (inout Writer) throws -> Void) throws {
+        let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+        if fd < 0 { throw posixError(shown, "open") }
+        defer { close(fd) }
+        var writer = Writer(descriptor: fd, path: shown)
+        try produce(&writer)
+    }
+
+    /// `path` with every symlink of its last component followed (at most 40), relative targets
+    /// taken from the link's directory; `path` itself when it is no symlink.
+    public static func resolvingSymlinks(_ path: String) -> String {
+        var current = path
+        for _ in 0..<40 {
+            var info = stat()
+            guard lstat(current, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return current }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = readlink(current, &buffer, buffer.count - 1)
+            guard n > 0 else { return current }
+            let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = target.hasPrefix("/") ? target : split(current).0 + "/" + target
+        }
+        return current
+    }
+
     /// Atomically publishes the directory at `path` with the files `fill` writes.
     ///
     /// `fill` receives a fresh sibling directory `PATH.tmp-XXXXXX` to write into. When it returns,
@@ -96,13 +138,21 @@ public enum AtomicFile {
     /// in, the old one removed (renamed back if the second rename fails; after a crash between the
     /// two, ``recoverInterruptedSwap(at:staleSeconds:)`` restores it). If `fill` throws, the temporary directory is
     /// removed and `path` is untouched.
+    ///
+    /// With `carryingOverExcept`, every entry of the old directory that `fill` did not write and
+    /// that is not in the set (the old version's own files) — a user's notes, a metrics file or a
+    /// TensorBoard run written inside it — is moved into the new one right after the swap, so re-saving never deletes what the user put there. A symlink at
+    /// `path` is followed: its target directory is replaced and the link stays. The temporary
+    /// directory's name carries the process id (`PATH.tmp-<pid>-XXXXXX`), so a later publish
+    /// removes those of processes that died (kill -9) mid-save.
     /// - Throws: ``PersistenceError/refusingToReplace(path:reason:)`` when `path` exists and is not a
     ///   directory, ``PersistenceError/fileSystem(path:operation:reason:)``, or what `fill` throws.
-    public static func publishDirectory(at path: String, _ fill: (String) throws -> Void) throws {
-        let path = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    public static func publishDirectory(at path: String, carryingOverExcept ownFiles: Set<String>? = nil,
+                                        _ fill: (String) throws -> Void) throws {
+        let path = resolvingSymlinks(path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path)
         let (parent, _) = split(path)
         recoverInterruptedSwap(at: path)
-        let temporary = try makeTemporaryDirectory(prefix: "\(path).tmp-")
+        let temporary = try makeTemporaryDirectory(prefix: "\(path).tmp-\(getpid())-")
         do {
             try fill(temporary)
             syncDirectory(temporary)
@@ -114,6 +164,7 @@ public enum AtomicFile {
                 // One atomic step where the kernel can (Linux renameat2 RENAME_EXCHANGE): `path` is
                 // never missing, even to a reader between two calls or after a kill -9.
                 if tower_rename_exchange(temporary, path) == 0 {
+                    if let ownFiles { carryOver(from: temporary, into: path, except: ownFiles) }  // `temporary` is now the old one
                     try? FileManager.default.removeItem(atPath: temporary)  // now the old directory
                 } else {
                     // Portable fallback: move the old one to a unique name, then the new one in.
@@ -127,6 +178,7 @@ public enum AtomicFile {
                         rename(aside, path)
                         throw error
                     }
+                    if let ownFiles { carryOver(from: aside, into: path, except: ownFiles) }
                     try? FileManager.default.removeItem(atPath: aside)
                 }
             } else if rename(temporary, path) != 0 {
@@ -139,11 +191,30 @@ public enum AtomicFile {
         syncDirectory(parent)
     }
 
+    /// Moves each entry of `old` that `new` lacks and `except` does not name into `new` (same
+    /// file system: renames).
+    private static func carryOver(from old: String, into new: String, except: Set<String>) {
+        let written = Set((try? FileManager.default.contentsOfDirectory(atPath: new)) ?? [])
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: old)) ?? []
+        where !written.contains(entry) && !except.contains(entry) {
+            _ = rename(old + "/" + entry, new + "/" + entry)
+        }
+    }
+
+    /// The process id in a temporary directory name `NAME.tmp-<pid>-XXXXXX`, or nil.
+    static func ownerProcess(ofTemporary entry: String, name: String) -> pid_t? {
+        let rest = entry.dropFirst(name.count + ".tmp-".count)
+        guard let dash = rest.firstIndex(of: "-"), rest[rest.index(after: dash)...].count == 6,
+              let pid = pid_t(rest[..<dash]), pid > 0 else { return nil }
+        return pid
+    }
+
     /// Repairs what an interrupted ``publishDirectory(at:_:)`` can leave: when `path` is missing but
     /// a `PATH.old-*` sibling (the previous version, moved aside by the portable fallback) exists,
     /// the newest one is renamed back to `path`. Then `PATH.tmp-*` and `PATH.old-*` siblings older
     /// than `staleSeconds` (unfinished writes of processes that died) are removed (`nil`: none
-    /// are). Best effort: failures are ignored. Called before every publish, and by
+    /// are); a `PATH.tmp-<pid>-XXXXXX` one is removed at once when that process no longer runs
+    /// (and is not this one). Nothing else is touched: only siblings named after `path`. Best effort: failures are ignored. Called before every publish, and by
     /// ``ModelDirectory`` when a model directory to read is missing.
     public static func recoverInterruptedSwap(at path: String, staleSeconds: Double? = 3600) {
         let path = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
@@ -161,6 +232,11 @@ public enum AtomicFile {
         guard let staleSeconds else { return }
         let now = Date()
         for entry in entries where entry.hasPrefix(name + ".tmp-") || entry.hasPrefix(name + ".old-") {
+            if entry.hasPrefix(name + ".tmp-"), let pid = ownerProcess(ofTemporary: entry, name: name), pid != getpid(),
+               kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: parent + "/" + entry)  // its writer died
+                continue
+            }
             guard let date = modified(entry), now.timeIntervalSince(date) > staleSeconds else { continue }
             try? FileManager.default.removeItem(atPath: parent + "/" + entry)
         }
@@ -171,7 +247,7 @@ public enum AtomicFile {
     /// meant (`directory: false`) or not a file when a directory is (`directory: true`).
     /// - Throws: ``PersistenceError/fileSystem(path:operation:reason:)`` naming `what` (e.g. `--output`).
     public static func checkWritableDestination(_ path: String, what: String, directory: Bool = true) throws {
-        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        let trimmed = resolvingSymlinks(path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path)
         let (parent, _) = split(trimmed)
         var info = stat()
         guard stat(parent, &info) == 0 else {

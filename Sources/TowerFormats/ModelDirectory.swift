@@ -22,7 +22,8 @@ public enum ModelDirectory {
     /// The weights file.
     public static let weightsFileName = "model.safetensors"
 
-    /// Writes a model directory at `path` atomically, replacing an existing model directory.
+    /// Writes a model directory at `path` atomically, replacing an existing model directory;
+    /// entries of the old directory that neither model lists (the user's files) are carried over.
     ///
     /// - Parameters:
     ///   - config: stored under `"config"` in `config.json`.
@@ -42,7 +43,7 @@ public enum ModelDirectory {
                          && name != configFileName && name != weightsFileName,
                          "ModelDirectory: invalid extra file name \"\(name)\"")
         }
-        try checkReplaceable(path)
+        try checkReplaceable(AtomicFile.resolvingSymlinks(path))
         var weightsMetadata = metadata
         weightsMetadata["format"] = formatName
         weightsMetadata["format_version"] = String(formatVersion)
@@ -61,7 +62,13 @@ public enum ModelDirectory {
             throw PersistenceError.invalidConfig(file: path + "/" + configFileName, reason: "\(error)")
         }
 
-        try AtomicFile.publishDirectory(at: path) { directory in
+        // Files the user put in the directory (notes, --metrics-out, a TensorBoard run) are kept.
+        // The old model's own files (its manifest's) are not carried over: a file the new model
+        // no longer writes goes with the old version.
+        let oldHeader = (try? readFileBytes(AtomicFile.resolvingSymlinks(path) + "/" + configFileName))
+            .flatMap { try? JSONDecoder().decode(ManifestHeader.self, from: $0) }
+        let ownFiles = Set((oldHeader?.files ?? [:]).keys).union([configFileName, weightsFileName])
+        try AtomicFile.publishDirectory(at: path, carryingOverExcept: ownFiles) { directory in
             try AtomicFile.write(weights, to: directory + "/" + weightsFileName)
             for (name, data) in extraFiles { try AtomicFile.write(data, to: directory + "/" + name) }
             try AtomicFile.write(manifestData + Data("\n".utf8), to: directory + "/" + configFileName)
@@ -168,6 +175,14 @@ public enum ModelDirectory {
         return data
     }
 
+    /// Whether the manifest of the model directory at `path` lists the file `name` (false when
+    /// the manifest cannot be read).
+    public static func manifestLists(_ name: String, in path: String) -> Bool {
+        guard let data = try? readFileBytes(path + "/" + configFileName),
+              let header = try? JSONDecoder().decode(ManifestHeader.self, from: data) else { return false }
+        return header.files?[name] != nil
+    }
+
     /// Whether `path` holds a `config.json` naming the TwoTower model format (any version).
     public static func isModelDirectory(_ path: String) -> Bool {
         guard let data = try? readFileBytes(path + "/" + configFileName),
@@ -184,6 +199,19 @@ public enum ModelDirectory {
                 throw PersistenceError.nonFiniteValue(file: weights.source, tensor: name, index: i, value: "\(values[i])")
             }
         }
+    }
+
+    /// Checks, before a long job, that a directory the job creates at `inner` (e.g.
+    /// `--tensorboard`) does not sit inside the model directory `path` while `path` is not a model
+    /// directory yet: the first save would find a non-empty foreign directory and refuse to
+    /// replace it. Inside an existing model directory it is fine (carried over on save).
+    /// - Throws: ``PersistenceError/refusingToReplace(path:reason:)`` naming `what`.
+    public static func checkNested(_ inner: String, what: String, in path: String) throws {
+        func absolute(_ p: String) -> String { URL(fileURLWithPath: AtomicFile.resolvingSymlinks(p)).standardizedFileURL.path }
+        let outer = absolute(path), nested = absolute(inner)
+        guard nested.hasPrefix(outer + "/"), !isModelDirectory(outer) else { return }
+        throw PersistenceError.refusingToReplace(
+            path: path, reason: "\(what) \(inner) is inside it and it is not a model directory yet (the save at the end would refuse to replace a directory holding only that run); save the model once first, or put \(what) beside it")
     }
 
     private static func checkReplaceable(_ path: String) throws {

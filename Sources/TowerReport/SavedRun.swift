@@ -24,6 +24,9 @@ public struct ReportedRun: Sendable {
         }
         let file = path + "/" + RunRecord.fileName
         guard FileManager.default.fileExists(atPath: file) else {
+            if ModelDirectory.manifestLists(RunRecord.fileName, in: path) {
+                throw ReportError("--run \(path): \(file) is missing (its \(ModelDirectory.configFileName) lists it: the file was deleted or moved); train again with --output to draw a report, or use `twotower evaluate` for its metrics")
+            }
             throw ReportError("--run \(path): the model has no \(RunRecord.fileName) run record (it was saved by a twotower before runs were recorded); train it again with --output to draw a report, or use `twotower evaluate` for its metrics")
         }
         let data = try ModelDirectory.verifiedExtraFile(RunRecord.fileName, in: path)

@@ -28,6 +28,10 @@ public struct EvaluationSettings: Sendable, Equatable, Codable {
         guard !ks.isEmpty, ks.allSatisfy({ $0 > 0 }) else {
             throw ConfigurationError("{ks} needs positive cut-offs, found \(ks.map(String.init).joined(separator: ","))")
         }
+        var seen = Set<Int>()
+        if let k = ks.first(where: { !seen.insert($0).inserted }) {
+            throw ConfigurationError("{ks} gives the cut-off \(k) twice (\(ks.map(String.init).joined(separator: ","))): give each k once")
+        }
         if protocolKind == .perRow, let itemCount, let k = ks.max(), k > itemCount {
             throw ConfigurationError("{ks} \(k) is larger than the \(itemCount) items per-row evaluation ranks; use k ≤ \(itemCount) (the per-user protocol caps k at the catalogue)")
         }

@@ -112,6 +112,10 @@ extension DataSource {
     func load(path: String, notes: inout [String]) throws -> InteractionLog {
         var (log, report) = try read(path, vocabularies: nil)
         note(report, into: &notes)
+        if log.count == 0, report.skippedLines > 0 {
+            let first = report.skippedErrors.first.map { "; the first: \($0)" } ?? ""
+            throw ConfigurationError("\(path): no interaction left to train on: \(report.skippedLines) bad lines were skipped (--skip-bad-lines) and none was left\(first)")
+        }
         if let r = minimumRating {
             let before = log.count
             log = try log.filtered(minRating: r).compacted()

@@ -35,6 +35,37 @@ public final class Recommender {
         index = try BruteForceIndex(items: model.itemTower.embedAll())
     }
 
+    /// The largest |score| a loaded model may reach: half of Float's range (room for the rounding
+    /// of `d` terms). The same limit as the server's (`ServingModel.scoreLimit`).
+    public static let scoreLimit = Double(Float.greatestFiniteMagnitude) / 2
+
+    /// Refuses a model whose scores could overflow to infinity: by Cauchy–Schwarz every score
+    /// `q·v` (and every partial sum) is within `‖q‖·‖v‖`, so the largest query or item norm times
+    /// the largest item norm must stay within ``scoreLimit`` (recommendations are user · item,
+    /// similar items item · item). Norms are computed in Double, so any Float row is fine.
+    /// - Throws: ``ScoreOverflowError`` naming `path` and the product.
+    public static func checkFiniteScores(queries: Matrix, items: Matrix, path: String) throws {
+        let itemNorm = maxRowNorm(items)
+        let product = max(maxRowNorm(queries), itemNorm) * itemNorm
+        if !(product <= scoreLimit) { throw ScoreOverflowError(path: path, largestNorms: product) }
+    }
+
+    /// ``checkFiniteScores(queries:items:path:)`` for this model (every user's query embedding).
+    public func checkFiniteScores(path: String) throws {
+        try Self.checkFiniteScores(queries: queryEmbeddings(), items: index.items, path: path)
+    }
+
+    /// The largest Euclidean norm of a row, in Double.
+    public static func maxRowNorm(_ m: Matrix) -> Double {
+        var best = 0.0
+        for r in 0..<m.rows {
+            var s = 0.0
+            for v in m.row(r) { s += Double(v) * Double(v) }
+            best = max(best, s)
+        }
+        return best.squareRoot()
+    }
+
     /// Every user's query embedding, `[users, dimensions]`, row `r` for user row `r` (the query
     /// tower run in inference mode over all users, in blocks).
     public func queryEmbeddings() -> Matrix {
@@ -92,5 +123,15 @@ public final class Recommender {
             start = end
             progress(start, total)
         }
+    }
+}
+
+/// A saved model whose largest embedding norms multiply beyond ``Recommender/scoreLimit``: its
+/// scores could be infinite (the server refuses the same models at load).
+public struct ScoreOverflowError: Error, CustomStringConvertible, Equatable {
+    public var path: String
+    public var largestNorms: Double
+    public var description: String {
+        "\(path): the largest embedding norms multiply to \(largestNorms), beyond half of Float's range (\(Recommender.scoreLimit)): scores could overflow to infinity"
     }
 }

@@ -89,6 +89,17 @@ public struct SearchSpace: Sendable, Equatable {
             throw ConfigurationError("{ccl-negative-weights}: every weight must be ≥ 0, found \(bad)")
         }
         if samplers.contains(where: \.isEmpty) { throw ConfigurationError("{samplers}: a choice holds no sampler") }
+        // Train's rules for a sampler set, so the winner's configuration can be trained again.
+        for choice in samplers {
+            let shown = choice.map(\.description).joined(separator: "+")
+            var seen = Set<String>()
+            for s in choice where !seen.insert(s.description).inserted {
+                throw ConfigurationError("{samplers} \(shown): \(s) is given twice (it would double those negatives, and train refuses it): give each sampler once")
+            }
+            if choice.allSatisfy(\.isCache) {
+                throw ConfigurationError("{samplers} \(shown): only caches of earlier batches, which are empty at the first step (train refuses it); add in-batch or a corpus sampler (uniform:N, popularity:N)")
+            }
+        }
     }
 
     /// One configuration drawn from the space on top of `base` (the settings the space does not

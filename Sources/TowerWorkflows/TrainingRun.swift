@@ -93,6 +93,9 @@ public struct TrainingRun: Sendable {
         log("data: \(prepared.name)")
         log("train: \(statistics.users) users, \(statistics.items) items, \(statistics.interactions) interactions; test: \(prepared.split.test.count) held-out interactions")
         for note in prepared.notes { log("note: \(note)") }
+        if training.batchSize > prepared.split.train.count {
+            log("note: the batch size \(training.batchSize) exceeds the \(prepared.split.train.count) training interactions: every step takes all of them (one batch per epoch)")
+        }
 
         try evaluation.validate(itemCount: prepared.itemCount)
         try training.validateMemory(model: self.model, userCount: prepared.userCount, itemCount: prepared.itemCount,

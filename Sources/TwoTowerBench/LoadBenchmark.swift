@@ -26,6 +26,12 @@ struct LoadBenchmark: ParsableCommand {
     @Option(help: "Batch size for the batching epoch.")
     var batchSize = 1024
 
+    func validate() throws {
+        for (flag, value) in [("--lines", lines), ("--repeats", repeats), ("--batch-size", batchSize)] where value < 1 {
+            throw ValidationError("\(flag) must be positive, found \(value)")
+        }
+    }
+
     func run() throws {
         let directory = NSTemporaryDirectory() + "twotower-bench-load-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

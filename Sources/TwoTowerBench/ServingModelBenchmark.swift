@@ -23,6 +23,9 @@ struct ServingModelBenchmark: ParsableCommand {
         guard items >= 1, users >= 1, dim >= 1, seen >= 0 else {
             throw ValidationError("--items, --users and --dim must be positive and --seen at least 0")
         }
+        guard seen < items else {
+            throw ValidationError("--seen \(seen) must be less than --items \(items) (a user's seen items are distinct, and some must stay to recommend)")
+        }
     }
 
     func run() throws {

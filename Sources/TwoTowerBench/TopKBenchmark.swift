@@ -22,6 +22,13 @@ struct TopKBenchmark: ParsableCommand {
     @Option(help: "Items of the evaluation case.") var evalItems = 20_000
     @Option(help: "Thread counts to run, comma separated.") var threads = "1,2"
 
+    func validate() throws {
+        for (flag, value) in [("--queries", queries), ("--items", items), ("--dim", dim), ("--k", k),
+                              ("--eval-users", evalUsers), ("--eval-items", evalItems)] where value < 1 {
+            throw ValidationError("\(flag) must be positive, found \(value)")
+        }
+    }
+
     func run() throws {
         let threadCounts = threads.split(separator: ",").compactMap { Int($0) }
         guard !threadCounts.isEmpty, threadCounts.allSatisfy({ $0 >= 1 }) else {

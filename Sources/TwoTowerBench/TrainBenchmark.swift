@@ -30,6 +30,18 @@ struct TrainBenchmark: ParsableCommand {
         var uniformNegatives = 0
     }
 
+    func validate() throws {
+        for (flag, value) in [("--interactions", interactions), ("--batch", batch), ("--dim", dim), ("--steps", steps)] where value < 1 {
+            throw ValidationError("\(flag) must be positive, found \(value)\(flag == "--steps" ? " (the timed steps give the loss and the rate)" : "")")
+        }
+        guard warmup >= 0 else { throw ValidationError("--warmup must be at least 0, found \(warmup)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, found \(threads)") }
+        // The generator gives every user at least 5 distinct items.
+        guard interactions >= 5 * max(100, interactions / 50) else {
+            throw ValidationError("--interactions must be at least 500 (100 synthetic users with 5 interactions each), found \(interactions)")
+        }
+    }
+
     func run() throws {
         let users = max(100, interactions / 50), items = max(100, interactions / 100)
         let data = SyntheticDataset.generate(SyntheticConfiguration(users: users, items: items, interactions: interactions))

@@ -45,7 +45,17 @@ struct DataOptions: ParsableArguments {
         if data == nil && (test != nil || format != nil) {
             throw ValidationError("--test and --format need --data")
         }
-        if let r = minRating, !r.isFinite { throw ValidationError("--min-rating must be a number") }
+        if let r = minRating, r.isNaN { throw ValidationError("--min-rating must be a number") }
+        if let r = minRating, r.isInfinite {
+            throw ValidationError("--min-rating is out of range: ratings are 32-bit floats, at most ±\(Float.greatestFiniteMagnitude)")
+        }
+        let columns = [("--user-column", userColumn), ("--item-column", itemColumn), ("--timestamp-column", timestampColumn),
+                       ("--rating-column", ratingColumn)].compactMap { flag, name in name.map { (flag, $0) } }
+        for (k, a) in columns.enumerated() {
+            if let b = columns[(k + 1)...].first(where: { $0.1 == a.1 }) {
+                throw ValidationError("\(a.0) and \(b.0) name the same column \"\(a.1)\": each role needs its own column")
+            }
+        }
     }
 }
 

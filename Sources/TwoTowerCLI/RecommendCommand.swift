@@ -64,6 +64,7 @@ struct RecommendCommand: ParsableCommand {
 
     func run() throws {
         let recommender = try namingFlags { try Recommender(modelDirectory: model) }
+        try recommender.checkFiniteScores(path: model)  // the server's load check: no infinite scores
         let checkpoint = recommender.checkpoint
         let (listing, titleNote) = RecommendationListing.forModel(checkpoint)
         if let titleNote { printDiagnostic("note: \(titleNote)") }

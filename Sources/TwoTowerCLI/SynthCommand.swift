@@ -30,6 +30,17 @@ struct SynthCommand: ParsableCommand {
         guard !overflow, interactions >= needed else {
             throw ValidationError("--interactions must be at least 5 per user (\(overflow ? "more than \(Int.max)" : "\(needed)") for \(users) users), found \(interactions)")
         }
+        // Each user's items are distinct and capped by the generator's maximum activity.
+        let shape = SyntheticConfiguration(users: users, items: items, interactions: interactions, factors: factors)
+        guard items >= shape.minimumActivity else {
+            throw ValidationError("--items must be at least \(shape.minimumActivity) (each user gets at least \(shape.minimumActivity) distinct items), found \(items)")
+        }
+        // Beyond users × items no generator can go (a user's items are distinct); below it the
+        // generator's per-user cap (a tenth of the items, at least 5) may give fewer than asked.
+        let (most, tooMany) = users.multipliedReportingOverflow(by: items)
+        if !tooMany, interactions > most {
+            throw ValidationError("--interactions \(interactions) is more than \(users) users × \(items) items allow: each user's items are distinct, so at most \(most) interactions")
+        }
     }
 
     func run() throws {

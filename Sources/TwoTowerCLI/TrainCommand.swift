@@ -128,6 +128,9 @@ struct TrainCommand: ParsableCommand {
             if communicator.rank == 0, let path = reportFile {
                 try AtomicFile.checkWritableDestination(path, what: "--report", directory: false)
             }
+            if communicator.rank == 0, let path = tensorboard, let output = run.output {
+                try ModelDirectory.checkNested(path, what: "--tensorboard", in: output)
+            }
             events = communicator.rank == 0 ? try tensorboard.map { try TensorBoardObserver(directory: $0) } : nil
             let observer: any TrainingObserver = events.map { ObserverGroup([progress, $0]) } ?? progress
             report = try namingFlags { try run.run(progress: observer) { line in if !quiet { printDiagnostic(line) } } }

@@ -24,7 +24,7 @@ enum TrainConfigFile {
         case list
         /// One of these strings (an enumerated flag).
         case choice([String])
-        /// A string or an array of strings, each given as the flag once (`sampler`).
+        /// An array of strings, each given as the flag once (`sampler`).
         case repeated
     }
 
@@ -93,6 +93,7 @@ enum TrainConfigFile {
         do { bytes = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw ValidationError("--config \(path): cannot read the file (\(error.localizedDescription))")
         }
+        try checkTopLevelKeys(bytes, path: path)
         let object: [String: JSONValue]
         do {
             let value = try JSONDecoder().decode(JSONValue.self, from: bytes)
@@ -135,7 +136,7 @@ enum TrainConfigFile {
             switch value {
             case .integer(let i): return [flag, String(i)]
             case .number(let d) where d == d.rounded() && abs(d) < 9e15: return [flag, String(Int64(d))]
-            case .string(let s) where UInt64(s) != nil: return [flag, s]   // seeds beyond Int64
+            case .string(let s) where key == "seed" && UInt64(s) != nil: return [flag, s]   // seeds beyond Int64
             default: throw wrong("an integer")
             }
         case .number:
@@ -163,14 +164,63 @@ enum TrainConfigFile {
             }
         case .repeated:
             switch value {
-            case .string(let s): return [flag, s]
             case .array(let items):
                 return try items.flatMap { item -> [String] in
-                    guard case .string(let s) = item else { throw wrong("a string or an array of strings") }
+                    guard case .string(let s) = item else { throw wrong("an array of strings") }
                     return [flag, s]
                 }
-            default: throw wrong("a string or an array of strings")
+            default: throw wrong("an array of strings, e.g. [\"in-batch\"]")
             }
+        }
+    }
+
+    /// Refuses a repeated top-level key (JSON decoders keep the last silently) and a number
+    /// beyond Double's range (`1e400`), naming the key; other syntax errors are left to the decoder.
+    static func checkTopLevelKeys(_ data: Data, path: String) throws {
+        let b = [UInt8](data)
+        var i = 0, depth = 0, expectingKey = false, currentKey: String?
+        var seen = Set<String>()
+        func skipString() -> Int? {  // b[i] is the opening quote; returns the index after the closing one
+            var j = i + 1
+            while j < b.count {
+                if b[j] == 0x5C { j += 2; continue }
+                if b[j] == 0x22 { return j + 1 }
+                j += 1
+            }
+            return nil
+        }
+        while i < b.count {
+            let c = b[i]
+            switch c {
+            case 0x22:  // string
+                guard let end = skipString() else { return }
+                if depth == 1 && expectingKey {
+                    let key = (try? JSONDecoder().decode(String.self, from: Data(b[i..<end]))) ?? String(decoding: b[(i + 1)..<(end - 1)], as: UTF8.self)
+                    if !seen.insert(key).inserted {
+                        throw ValidationError("--config \(path): the key \"\(key)\" is given twice (JSON keeps only one of them silently): give each setting once")
+                    }
+                    currentKey = key
+                    expectingKey = false
+                }
+                i = end
+                continue
+            case 0x7B, 0x5B:
+                depth += 1
+                if c == 0x7B && depth == 1 { expectingKey = true }
+            case 0x7D, 0x5D: depth -= 1
+            case 0x2C: if depth == 1 { expectingKey = true }
+            case 0x2D, 0x30...0x39:
+                var j = i
+                while j < b.count, [0x2B, 0x2D, 0x2E, 0x45, 0x65].contains(b[j]) || (0x30...0x39).contains(b[j]) { j += 1 }
+                if let d = Double(String(decoding: b[i..<j], as: UTF8.self)), !d.isFinite {
+                    let name = currentKey.map { "\"\($0)\" holds" } ?? "it holds"
+                    throw ValidationError("--config \(path): \(name) the number \(String(decoding: b[i..<j], as: UTF8.self)), beyond the range of a 64-bit float")
+                }
+                i = j
+                continue
+            default: break
+            }
+            i += 1
         }
     }
 

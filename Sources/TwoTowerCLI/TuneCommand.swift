@@ -37,7 +37,7 @@ struct TuneCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var evaluation: EvaluationOptions
 
-    @Option(name: .long, help: ArgumentHelp("Wall-clock budget of the search, e.g. 90s, 30m, 2h, 1h30m (the final run comes after it).", valueName: "duration"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Wall-clock budget of the search, e.g. 90s, 30m, 2h, 1h30m (the final run comes after it).", valueName: "duration"))
     var timeBudget: String?
 
     @Option(name: .long, parsing: .unconditional, help: "Configurations to draw (each starts on the first rung; give this and/or --time-budget).")
@@ -118,6 +118,9 @@ struct TuneCommand: ParsableCommand {
             run.metric = metric
             run.trials = trials
             run.timeBudget = try timeBudget.map { text in
+                if text.hasPrefix("-") {
+                    throw ValidationError("--time-budget \(text): a negative duration is invalid; give a positive one such as 90s, 30m or 1h30m")
+                }
                 do { return try TimeBudget.seconds(parsing: text) } catch let e as ConfigurationError {
                     throw ValidationError("--time-budget" + e.message.dropFirst("time budget".count))
                 }

@@ -37,12 +37,12 @@ struct InjectedFailure: Error, Equatable {}
     @Test func aFailingRenameRemovesTheTemporaryFile() throws {
         let directory = try makeTemporaryDirectory("atomic-rename")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        // The destination is a non-empty directory: rename(2) fails.
+        // The destination is a non-empty directory: refused by name before anything is written.
         try FileManager.default.createDirectory(atPath: directory + "/target", withIntermediateDirectories: false)
         try AtomicFile.write([1], to: directory + "/target/inside")
         let error = #expect(throws: PersistenceError.self) { try AtomicFile.write([9, 9], to: directory + "/target") }
         if case let .fileSystem(path, operation, _)? = error {
-            #expect(path == directory + "/target" && operation == "rename")
+            #expect(path == directory + "/target" && operation == "write")
         } else {
             Issue.record("got \(String(describing: error))")
         }

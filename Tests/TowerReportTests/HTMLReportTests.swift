@@ -202,6 +202,18 @@ import TwoTower
         }
     }
 
+    @Test func aDeletedRunRecordIsNamedAsMissing() throws {
+        let dir = Self.directory("report-deleted") + "/model"
+        struct Config: Codable { var name = "deleted" }
+        try ModelDirectory.write(to: dir, config: Config(), tensors: [:], extraFiles: ["run.json": Data("{}".utf8)])
+        try FileManager.default.removeItem(atPath: dir + "/run.json")
+        #expect {
+            try ReportedRun.load(modelDirectory: dir)
+        } throws: { error in
+            "\(error)".contains("run.json is missing (its config.json lists it") && !"\(error)".contains("before runs were recorded")
+        }
+    }
+
     @Test func stringsFromDataAreEscaped() throws {
         var record = try Self.smallRun(epochs: 1, validation: false).run().record()
         record.data.name = "<script>alert('x')</script> & \"quotes\""

@@ -88,3 +88,45 @@ import TowerCore
         #expect(abs(hitsHuge - hits) < 1e-6)
     }
 }
+
+/// The refusal names the flag whose size dominates: the layers or the embedding width, not the
+/// batch; huge epoch counts do not overflow the schedule's step count.
+@Suite struct SizeCeilingFieldTests {
+    let users = 610, items = 9681, rows = 99_616
+
+    func field(_ t: TrainingConfiguration = TrainingConfiguration(), _ m: ModelConfiguration) -> String? {
+        do {
+            try t.validateMemory(model: m, userCount: users, itemCount: items, trainingRows: rows, limit: 25e9)
+            return nil
+        } catch let e as ConfigurationError { return e.field } catch { return nil }
+    }
+
+    @Test func wideLayersNameTheLayers() {
+        var m = ModelConfiguration()
+        m.tower = .mlp
+        m.hiddenLayers = [100_000_000]
+        #expect(field(TrainingConfiguration(), m) == "hiddenLayers")
+    }
+
+    @Test func aWideEmbeddingNamesTheEmbeddingWidth() {
+        var m = ModelConfiguration()
+        m.tower = .mlp
+        m.embeddingDimensions = 100_000_000
+        #expect(field(TrainingConfiguration(), m) == "embeddingDimensions")
+    }
+
+    @Test func aHugeBatchStillNamesTheBatch() {
+        var t = TrainingConfiguration()
+        t.batchSize = .max
+        var m = ModelConfiguration()
+        m.tower = .mlp
+        #expect(field(t, m) == "batchSize")
+    }
+
+    @Test func hugeEpochsDoNotOverflowTheSchedule() {
+        var t = TrainingConfiguration()
+        t.epochs = .max
+        t.learningRateDecay = .cosine
+        #expect(t.schedule(stepsPerEpoch: 1000) != nil)
+    }
+}

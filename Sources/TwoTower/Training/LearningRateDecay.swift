@@ -46,7 +46,8 @@ extension TrainingConfiguration {
     /// steps; `nil` for a constant rate.
     public func schedule(stepsPerEpoch: Int) -> (any LearningRateSchedule)? {
         let steps = max(stepsPerEpoch, 1)
-        let decaySteps = max(epochs * steps - warmupSteps, 1)
+        let (total, overflow) = epochs.multipliedReportingOverflow(by: steps)  // --epochs Int.max saturates
+        let decaySteps = max((overflow ? Int.max : total) - warmupSteps, 1)
         let floor = minimumLearningRate ?? 0
         let after: any LearningRateSchedule
         switch learningRateDecay ?? .none {

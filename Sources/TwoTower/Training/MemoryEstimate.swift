@@ -82,14 +82,22 @@ extension TrainingConfiguration {
         // Item-tower rows of a step (positives and draws) and the query rows: activations and
         // their gradients through every layer.
         let width = e + hidden.reduce(0, +) + d
-        parts.append(.init(field: "batchSize", what: "tower activations \(count(b + draws)) + \(count(b)) rows",
+        // Charged to the larger factor: the rows (batch, or sampler draws) or the widest layer.
+        let widest: (field: String, size: Double) = [
+            ("dimensions", d), ("embeddingDimensions", e == d ? 0 : e), ("hiddenLayers", hidden.max() ?? 0),
+        ].max { $0.1 < $1.1 }!
+        let rowsField = draws > 2 * b ? "samplers" : "batchSize"
+        parts.append(.init(field: 2 * b + draws >= width ? rowsField : widest.field, what: "tower activations \(count(b + draws)) + \(count(b)) rows",
                            bytes: 3 * (2 * b + draws) * width * f))
         // Parameters: value, gradient (dense) or touched rows (sparse), optimizer state.
         let states: Double = switch optimizer { case .adam: 2; case .adagrad: 1; case .sgd: 0 }
         var parameters = Double(userCount + itemCount) * e
         var input = e
         for h in hidden + (model.tower == .mlp ? [d] : []) { parameters += input * h + h; input = h }
-        parts.append(.init(field: "dimensions", what: "parameters of \(userCount + itemCount) rows × \(count(e))",
+        // Charged to the embedding width, unless the hidden layers' weights outweigh the tables.
+        let tables = Double(userCount + itemCount) * e
+        let parameterField = parameters - tables > tables ? "hiddenLayers" : (e == d ? "dimensions" : "embeddingDimensions")
+        parts.append(.init(field: parameterField, what: "parameters of \(userCount + itemCount) rows × \(count(e))",
                            bytes: parameters * f * (2 + states)))
         return MemoryEstimate(parts: parts)
     }
@@ -105,6 +113,8 @@ extension TrainingConfiguration {
         let value: String = switch largest.field {
         case "batchSize": "\(batchSize)"
         case "samplers": samplers.map(\.description).joined(separator: ", ")
+        case "embeddingDimensions": "\(model.embeddingDimensions ?? model.dimensions)"
+        case "hiddenLayers": model.hiddenLayers.map(String.init).joined(separator: ",")
         default: "\(model.dimensions)"
         }
         throw ConfigurationError("{\(largest.field)} \(value): training needs an estimated \(estimate), more than the memory limit of \(MemoryEstimate.format(limit)) (physical memory); lower {\(largest.field)}")

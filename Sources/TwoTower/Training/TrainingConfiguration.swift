@@ -88,6 +88,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
                                     negativeWeight: cclNegativeWeight ?? CosineContrastiveParameters.defaultNegativeWeight)
     }
 
+    /// The smallest ``temperature`` accepted.
+    public static let minimumTemperature: Float = 1e-4
+
     /// Checks ranges and combinations; throws a ``ConfigurationError`` naming the fields.
     public func validate() throws {
         guard epochs > 0 else { throw ConfigurationError("{epochs} must be positive, found \(epochs)") }
@@ -97,6 +100,11 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         }
         guard temperature > 0, temperature.isFinite else {
             throw ConfigurationError("{temperature} must be a positive number, found \(temperature)")
+        }
+        // Scores are divided by it: below 1e-4 a cosine score of 1 becomes a logit beyond 10⁴ and
+        // the softmax degenerates to a hard max (the loss grows like 1/τ; TFRS and Merlin use 0.05-1).
+        guard temperature >= Self.minimumTemperature else {
+            throw ConfigurationError("{temperature} must be at least \(Self.minimumTemperature) (scores are divided by it; the usual range is 0.05-1), found \(temperature)")
         }
         guard !samplers.isEmpty else { throw ConfigurationError("at least one of {samplers} is needed (e.g. in-batch)") }
         if let cache = samplers.first, samplers.allSatisfy(\.isCache) {
