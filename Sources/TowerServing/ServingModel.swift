@@ -30,7 +30,7 @@ public final class ServingModel: Sendable {
     /// norm keeps that within ``scoreLimit`` can never score infinity (checked per search request).
     public let maxItemNorm: Double
     /// The largest |score| allowed: half of Float's range (room for the rounding of `d` terms).
-    public static let scoreLimit = Double(Float.greatestFiniteMagnitude) / 2
+    public static let scoreLimit = Recommender.scoreLimit
     /// Test metrics written next to the model by `train --metrics-out` as `metrics.json`, if present.
     public let trainingMetrics: JSONValue?
 
@@ -49,11 +49,11 @@ public final class ServingModel: Sendable {
         if let bad = userEmbeddings.storage.firstIndex(where: { !$0.isFinite }) {
             throw ServingModelError.nonFiniteEmbedding(tower: "query", row: bad / userEmbeddings.columns, path: path)
         }
-        maxItemNorm = Self.maxRowNorm(index.items)
-        let maxUserNorm = Self.maxRowNorm(userEmbeddings)
-        // Recommendations (user · item) and similar items (item · item) must stay finite too.
-        if max(maxUserNorm, maxItemNorm) * maxItemNorm > Self.scoreLimit {
-            throw ServingModelError.scoresOverflow(largestNorms: max(maxUserNorm, maxItemNorm) * maxItemNorm, path: path)
+        maxItemNorm = Recommender.maxRowNorm(index.items)
+        // Recommendations (user · item) and similar items (item · item) must stay finite too:
+        // the check `twotower recommend` makes.
+        do { try Recommender.checkFiniteScores(queries: userEmbeddings, items: index.items, path: path) } catch let e as ScoreOverflowError {
+            throw ServingModelError.scoresOverflow(largestNorms: e.largestNorms, path: path)
         }
         let metricsFile = URL(fileURLWithPath: path).appendingPathComponent("metrics.json")
         trainingMetrics = (try? Data(contentsOf: metricsFile)).flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) }
@@ -64,17 +64,6 @@ public final class ServingModel: Sendable {
 
     /// A limit as a Float when it is one, else as a Double (limits beyond Float's range).
     static func describe(_ limit: Double) -> String { Float(limit).isFinite ? "\(Float(limit))" : "\(limit)" }
-
-    /// The largest Euclidean norm of a row, computed in Double (no overflow for any Float row).
-    static func maxRowNorm(_ m: Matrix) -> Double {
-        var best = 0.0
-        for r in 0..<m.rows {
-            var s = 0.0
-            for v in m.row(r) { s += Double(v) * Double(v) }
-            best = max(best, s)
-        }
-        return best.squareRoot()
-    }
 
     /// Embedding dimension `d`.
     public var dimensions: Int { index.dimension }
