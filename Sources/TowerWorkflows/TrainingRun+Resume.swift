@@ -161,21 +161,11 @@ extension TrainingRun {
 
     /// "{field} X (the run being resumed: Y)" for each setting that differs.
     static func settingDifferences(saved: String, given: String) -> String {
-        func flatten(_ value: Any, _ prefix: String, into out: inout [String: String]) {
-            if let object = value as? [String: Any] {
-                for (k, v) in object { flatten(v, prefix.isEmpty ? k : prefix + "." + k, into: &out) }
-            } else {
-                out[prefix] = "\(value)"
-            }
-        }
-        var x: [String: String] = [:], y: [String: String] = [:]
-        if let v = try? JSONSerialization.jsonObject(with: Data(saved.utf8)) { flatten(v, "", into: &x) }
-        if let v = try? JSONSerialization.jsonObject(with: Data(given.utf8)) { flatten(v, "", into: &y) }
-        let keys = Set(x.keys).union(y.keys).filter { x[$0] != y[$0] }.sorted()
+        let keys = differingSettings(Data(saved.utf8), Data(given.utf8))
         guard !keys.isEmpty else { return "its settings differ" }
         return keys.prefix(6).map { key in
-            let field = key.split(separator: ".").last.map(String.init) ?? key
-            return "{\(field)} \(y[key] ?? "unset") differs from the run being resumed (\(x[key] ?? "unset"))"
+            let field = key.name.split(separator: ".").last.map(String.init) ?? key.name
+            return "{\(field)} \(key.b ?? "unset") differs from the run being resumed (\(key.a ?? "unset"))"
         }.joined(separator: "; ")
     }
 }

@@ -228,6 +228,13 @@ public struct TrainingRun: Sendable {
 
     /// The dotted names of the settings that differ between two JSON objects.
     static func differences(_ a: [UInt8], _ b: [UInt8]) -> String {
+        let keys = differingSettings(Data(a), Data(b))
+        return keys.isEmpty ? "settings differ" : keys.prefix(6).map { "\($0.name): \($0.a ?? "unset") vs \($0.b ?? "unset")" }.joined(separator: "; ")
+    }
+
+    /// The leaves that differ between two JSON objects, by dotted name, sorted: each with its
+    /// value in `a` and in `b` (`nil`: absent there).
+    static func differingSettings(_ a: Data, _ b: Data) -> [(name: String, a: String?, b: String?)] {
         func flatten(_ value: Any, _ prefix: String, into out: inout [String: String]) {
             if let object = value as? [String: Any] {
                 for (k, v) in object { flatten(v, prefix.isEmpty ? k : prefix + "." + k, into: &out) }
@@ -236,10 +243,9 @@ public struct TrainingRun: Sendable {
             }
         }
         var x: [String: String] = [:], y: [String: String] = [:]
-        if let va = try? JSONSerialization.jsonObject(with: Data(a)) { flatten(va, "", into: &x) }
-        if let vb = try? JSONSerialization.jsonObject(with: Data(b)) { flatten(vb, "", into: &y) }
-        let keys = Set(x.keys).union(y.keys).filter { x[$0] != y[$0] }.sorted()
-        return keys.isEmpty ? "settings differ" : keys.prefix(6).map { "\($0): \(x[$0] ?? "unset") vs \(y[$0] ?? "unset")" }.joined(separator: "; ")
+        if let va = try? JSONSerialization.jsonObject(with: a) { flatten(va, "", into: &x) }
+        if let vb = try? JSONSerialization.jsonObject(with: b) { flatten(vb, "", into: &y) }
+        return Set(x.keys).union(y.keys).filter { x[$0] != y[$0] }.sorted().map { ($0, x[$0], y[$0]) }
     }
 
     /// One line naming the model and the training set-up, printed before training.
