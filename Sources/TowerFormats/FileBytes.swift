@@ -10,14 +10,8 @@ import Darwin
 /// Reads the whole file at `path`.
 /// - Throws: ``PersistenceError/fileSystem(path:operation:reason:)`` naming the failing call.
 public func readFileBytes(_ path: String) throws(PersistenceError) -> Data {
-    let fd = open(path, O_RDONLY)
-    if fd < 0 { throw posixError(path, "open") }
+    let (fd, info) = try openForReading(path)
     defer { close(fd) }
-    var info = stat()
-    if fstat(fd, &info) != 0 { throw posixError(path, "stat") }
-    if (info.st_mode & S_IFMT) == S_IFDIR {
-        throw PersistenceError.fileSystem(path: path, operation: "read", reason: "is a directory")
-    }
     let size = Int(info.st_size)
     var data = Data(count: size)
     var failed = false
@@ -61,4 +55,22 @@ func hexPrefix(_ bytes: Data, count: Int = 8) -> String {
         let s = String(b, radix: 16)
         return s.count == 1 ? "0" + s : s
     }.joined(separator: " ")
+}
+
+/// Opens `path` read-only and stats it; a directory is refused. The caller closes the descriptor.
+/// - Throws: ``PersistenceError/fileSystem(path:operation:reason:)`` naming the failing call.
+func openForReading(_ path: String) throws(PersistenceError) -> (fd: Int32, info: stat) {
+    let fd = open(path, O_RDONLY)
+    if fd < 0 { throw posixError(path, "open") }
+    var info = stat()
+    if fstat(fd, &info) != 0 {
+        let error = posixError(path, "stat")
+        close(fd)
+        throw error
+    }
+    if (info.st_mode & S_IFMT) == S_IFDIR {
+        close(fd)
+        throw PersistenceError.fileSystem(path: path, operation: "read", reason: "is a directory")
+    }
+    return (fd, info)
 }

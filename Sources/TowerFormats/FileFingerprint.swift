@@ -28,14 +28,8 @@ public struct FileFingerprint: Codable, Sendable, Equatable {
     /// - Throws: ``PersistenceError/fileSystem(path:operation:reason:)`` when it cannot be read.
     public static func of(_ path: String) throws(PersistenceError) -> FileFingerprint {
         let absolute = Self.absolute(path)
-        let fd = open(path, O_RDONLY)
-        if fd < 0 { throw posixError(path, "open") }
+        let (fd, _) = try openForReading(path)
         defer { close(fd) }
-        var info = stat()
-        if fstat(fd, &info) != 0 { throw posixError(path, "stat") }
-        if (info.st_mode & S_IFMT) == S_IFDIR {
-            throw PersistenceError.fileSystem(path: path, operation: "read", reason: "is a directory")
-        }
         var crc = CRC32()
         var size: Int64 = 0
         let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
