@@ -65,14 +65,16 @@ extension ReportSections {
         }
         let markers = withValidation.map { (_, run) in
             LinePlot.Marker(x: Double(run.record.train.bestEpoch),
-                            label: comparing ? "\(run.label): kept \(run.record.train.bestEpoch)" : "kept epoch \(run.record.train.bestEpoch)")
+                            label: comparing ? "\(run.label): best \(run.record.train.bestEpoch)" : "best epoch \(run.record.train.bestEpoch)")
         }
         let plot = LinePlot(title: "Validation \(metric) per epoch", x: PlotAxis(title: "epoch", unit: nil, integerTicks: true),
                             y: PlotAxis(title: metric, unit: nil), series: series, markers: markers)
         let caption = withValidation.map { (_, run) in
             let t = run.record.train
             let best = t.bestEpoch >= 1 && t.bestEpoch <= t.validation.count ? HTMLText.metric(t.validation[t.bestEpoch - 1]) : "–"
-            return "\(comparing ? "\(HTMLText.escape(run.label)): " : "")kept epoch \(t.bestEpoch) of \(t.epochs) (\(HTMLText.escape(t.validationMetric ?? "metric")) \(best)); the test metrics are of that epoch's parameters"
+            let head = "\(comparing ? "\(HTMLText.escape(run.label)): " : "")best epoch \(t.bestEpoch) of \(t.epochs) (\(HTMLText.escape(t.validationMetric ?? "metric")) \(best)); "
+            guard let refit = t.refit else { return head + "the test metrics are of that epoch's parameters" }
+            return head + "the test metrics are of the refit: a fresh model trained \(refit.epochs) epoch\(refit.epochs == 1 ? "" : "s") on train + validation (\(HTMLText.integer(refit.interactions)) interactions, \(HTMLText.number(refit.seconds, significant: 3)) s)"
         }.joined(separator: "<br>")
         return "<div>" + Self.figure(plot.svg(), caption: caption + ".") + "</div>"
     }

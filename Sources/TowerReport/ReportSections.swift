@@ -57,6 +57,9 @@ struct ReportSections {
             }
             out += "<div>\(prefix)epochs (kept)<b>\(r.train.epochs) (\(r.train.bestEpoch))</b></div>"
             out += "<div>\(prefix)training time<b>\(HTMLText.number(r.train.seconds, significant: 3)) s</b></div>"
+            if let refit = r.train.refit {
+                out += "<div>\(prefix)refit (\(refit.epochs) epochs)<b>\(HTMLText.number(refit.seconds, significant: 3)) s</b></div>"
+            }
         }
         out += "</div></header>"
         return out

@@ -28,6 +28,7 @@ extension TrainingRun {
             entry("data.itemColumn", data.itemColumn, fresh.data.itemColumn),
             entry("validation", validation || training.patience != nil ? "on" : "off",
                   fresh.validation || fresh.training.patience != nil ? "on" : "off"),
+            entry("refit", refit ? "on" : "off", fresh.refit ? "on" : "off"),
             entry("threads", threads.map(String.init) ?? "auto", "auto"),
             entry("negatives", negativeScope.rawValue, fresh.negativeScope.rawValue),
         ]

@@ -99,8 +99,11 @@ import TwoTower
         #expect(page.contains(">\(HTMLText.integer(record.data.trainInteractions))<"))
         let details = try #require(record.data.details)
         #expect(page.contains(HTMLText.percent(details.topTwentyPercentShare)))
-        // The kept epoch is marked on the validation plot.
-        #expect(page.contains("kept epoch \(record.train.bestEpoch)"))
+        // The best epoch is marked on the validation plot; the test metrics are the refit's.
+        #expect(page.contains("best epoch \(record.train.bestEpoch)"))
+        let refit = try #require(record.train.refit)
+        #expect(page.contains("the test metrics are of the refit: a fresh model trained \(refit.epochs) epoch"))
+        #expect(page.contains("refit (\(refit.epochs) epochs)"))
         // The record is what --metrics-out writes: the JSON decodes to the same record.
         #expect(try RunRecord.decode(report.json(), file: "metrics") == record)
         let popularity = try #require(record.popularity)
@@ -126,7 +129,9 @@ import TwoTower
     @Test func noValidationAndOneEpochStillDraw() throws {
         let record = try Self.smallRun(epochs: 1, validation: false).run().record()
         #expect(record.train.validation.isEmpty)
+        #expect(record.train.refit == nil)
         let page = HTMLReport.render([ReportedRun(label: "model", record: record)])
+        #expect(!page.contains("of the refit") && !page.contains("refit ("))
         Self.checkDrawable(page, minimumPlots: 7)
         #expect(page.contains("No validation set"))
     }
