@@ -52,6 +52,10 @@ def main():
     train = report["train"]
     epochs = train["epochs"]
     steps = epochs * math.ceil(report["data"]["train_interactions"] / args.batch_size)
+    # The refit after early stopping (train.refit) continues the global step with its own steps.
+    refit = train.get("refit")
+    if refit:
+        steps += refit["epochs"] * math.ceil(refit["interactions"] / args.batch_size)
 
     files = sorted(name for name in os.listdir(args.logdir) if "tfevents" in name)
     if not check(len(files) == 1, f"{args.logdir}: expected one event file, found {files}"):
@@ -69,6 +73,8 @@ def main():
     expected = {"train/loss", "train/learning_rate", "train/examples_per_second", "epoch/loss"}
     if train["validation"]:
         expected.add("epoch/validation")
+    if refit:
+        expected.add("refit/loss")
     expected |= {f"test/{name}" for name in report["metrics"]}
     missing = expected - tags
     check(not missing, f"missing tags {sorted(missing)} (found {sorted(tags)})")
@@ -101,6 +107,11 @@ def main():
     check(len(epoch_loss) == len(train["epoch_losses"])
           and all(close(v, x) for (_, v), x in zip(epoch_loss, train["epoch_losses"])),
           f"epoch/loss {[v for _, v in epoch_loss]} != metrics JSON epoch_losses {train['epoch_losses']}")
+    if refit:
+        refit_loss = series("refit/loss")
+        check([s for s, _ in refit_loss] == list(range(1, refit["epochs"] + 1))
+              and close(refit_loss[-1][1], refit["final_loss"]),
+              f"refit/loss {refit_loss} != {refit['epochs']} epochs ending at final_loss {refit['final_loss']}")
     if train["validation"]:
         validation = series("epoch/validation")
         check(len(validation) == len(train["validation"])
