@@ -147,6 +147,13 @@ extension TrainingRun {
         if saved.settings != mine {
             throw ConfigurationError("--resume \(directory): \(Self.settingDifferences(saved: saved.settings, given: mine)); give the flags of the run being resumed, or none of them")
         }
+        // The same data, byte for byte: the record's fingerprints (size, CRC-32) of every file read.
+        if let record = try ModelCheckpoint.load(from: directory).configuration.dataSource {
+            let changed = record.changedFiles()
+            if !changed.isEmpty {
+                throw ConfigurationError("--resume \(directory): the data changed since the run started (\(changed.joined(separator: "; "))); resuming would train the remaining epochs on other data")
+            }
+        }
         let done = saved.fit.progress.epochs
         if training.epochs < done {
             throw ConfigurationError("--resume \(directory): {epochs} \(training.epochs) is fewer than the \(done) epochs already trained")

@@ -105,6 +105,26 @@ import TwoTower
         _ = try ModelEvaluation.evaluateSaved(modelDirectory: dir + "/model", data: Self.source(dir), settings: run.evaluation)
     }
 
+    /// `train --resume` on a data file changed since the run started (same size, other bytes) is
+    /// an error naming the file, not a model trained half on each.
+    @Test func resumeRefusesAChangedDataFile() throws {
+        let dir = try Self.csvDirectory(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        var run = try Self.train(dir)
+        run.resume = dir + "/model"
+        _ = try run.run()  // unchanged: resumes (nothing left to train)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/log.csv"))
+        // u0 → u9 on the first data line: the same size, other contents.
+        bytes[bytes.index(after: bytes.firstIndex(of: UInt8(ascii: "\n"))!) + 1] = UInt8(ascii: "9")
+        try bytes.write(to: URL(fileURLWithPath: dir + "/log.csv"))
+        do {
+            _ = try run.run()
+            Issue.record("a changed data file must be an error on resume")
+        } catch let error as ConfigurationError {
+            #expect(error.message.contains("the data changed since the run started"), "\(error)")
+            #expect(error.message.contains("\(dir)/log.csv"), "\(error)")
+        }
+    }
+
     @Test func evaluateWithoutDataUsesTheRecordAndRefusesAChangedFile() throws {
         let dir = try Self.csvDirectory(); defer { try? FileManager.default.removeItem(atPath: dir) }
         let run = try Self.train(dir)
