@@ -1,7 +1,5 @@
 import Foundation
 import Hummingbird
-import Logging
-import ServiceLifecycle
 import Testing
 @testable import TowerServing
 #if canImport(Glibc)
@@ -43,19 +41,12 @@ import Glibc
     @Test func aMalformedChunkedBodyIs400() async throws {
         let fixture = try ServingFixture.get()
         let service = try await makeService(fixture.a) { $0.port = 0 }
-        let (ports, listening) = AsyncStream.makeStream(of: Int.self)
-        let app = RetrievalServer.application(service) { port in listening.yield(port) }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "test")))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
+        try await withLiveServer(service) { port, group in
             let answer = try Self.exchange(
                 "POST /v1/recommend HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n", port: port)
             #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer.prefix(200))")
             #expect(answer.contains("\"malformed_request\""), "\(answer)")
             await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
     }
 }

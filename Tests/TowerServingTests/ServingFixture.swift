@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
+import ServiceLifecycle
 import Synchronization
 import Testing
 import TowerData
@@ -56,6 +58,24 @@ func withRouter<T: Sendable>(_ service: RetrievalService,
                              _ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
     let app = RetrievalServer.application(service)
     return try await app.test(.router, body)
+}
+
+/// Runs `service` on a live loopback server (port 0: a free one) and calls `body` with its port
+/// and the service group, which `body` must shut down (`triggerGracefulShutdown()`); returns when
+/// the server has stopped.
+func withLiveServer(_ service: RetrievalService,
+                    _ body: @escaping @Sendable (Int, ServiceGroup) async throws -> Void) async throws {
+    let (ports, listening) = AsyncStream.makeStream(of: Int.self)
+    let app = RetrievalServer.application(service) { port in listening.yield(port) }
+    let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "test")))
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        #expect(port > 0)
+        try await body(port, group)
+        try await tasks.waitForAll()
+    }
 }
 
 /// JSON body bytes of a literal.

@@ -14,14 +14,7 @@ import Testing
         // One query waits up to 2 s for others to batch with: it is in flight while shutdown starts.
         let service = try await makeService(fixture.a) { $0.port = 0; $0.maxWaitMicroseconds = 2_000_000; $0.waitsWhenIdle = true }
         let user = service.store.current!.checkpoint.users.ids[0]
-        let (ports, listening) = AsyncStream.makeStream(of: Int.self)
-        let app = RetrievalServer.application(service) { port in listening.yield(port) }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "test")))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
-            #expect(port > 0)
+        try await withLiveServer(service) { port, group in
             let response = try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
                 async let answer = client.post("/v1/recommend", body: ByteBuffer(string: #"{"user_id": "\#(user)", "k": 3}"#))
                 while service.batcher.waiting == 0 { try await Task.sleep(for: .milliseconds(2)) }
@@ -31,7 +24,6 @@ import Testing
             #expect(response.status == .ok)
             let decoded = try JSONDecoder().decode(RetrievalResponse.self, from: Data(try #require(response.body).readableBytesView))
             #expect(decoded.results?.count == 3)
-            try await tasks.waitForAll()
         }
         // The scoring threads have stopped with the application.
         await #expect(throws: ServingError.shuttingDown) {
