@@ -38,10 +38,11 @@ public struct ModelCheckpoint: Sendable {
                             userFeatures: [EntityFeature] = [], itemFeatures: [EntityFeature] = [],
                             dataName: String, validationSplit: Bool = false,
                             dataSource: DataSourceRecord? = nil, extraFiles: [String: Data] = [:], to path: String) throws {
-        try ModelCheckpoint(model, training: training, userVocabulary: userVocabulary, itemVocabulary: itemVocabulary,
-                            trainItemsByUser: lists, userFeatures: userFeatures, itemFeatures: itemFeatures,
-                            dataName: dataName, validationSplit: validationSplit, dataSource: dataSource)
-            .save(to: path, extraFiles: extraFiles)
+        let checkpoint = ModelCheckpoint(model, training: training, userVocabulary: userVocabulary, itemVocabulary: itemVocabulary,
+                                         trainItemsByUser: lists, userFeatures: userFeatures, itemFeatures: itemFeatures,
+                                         dataName: dataName, validationSplit: validationSplit, dataSource: dataSource,
+                                         path: ModelCheckpoint.inMemoryPath)
+        try checkpoint.save(to: path, extraFiles: extraFiles)
     }
 
     /// Reads and verifies the model directory `path` (format, checksums, finite weights), checks

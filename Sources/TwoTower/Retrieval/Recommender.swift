@@ -8,6 +8,12 @@ public struct Recommendation: Sendable, Equatable {
     public var item: String
     /// The dot-product score.
     public var score: Float
+
+    /// An item with its score.
+    public init(item: String, score: Float) {
+        self.item = item
+        self.score = score
+    }
 }
 
 /// Top-k items for the users of a model: the item tower's embeddings in a ``BruteForceIndex``
