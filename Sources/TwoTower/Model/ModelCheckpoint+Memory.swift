@@ -56,11 +56,11 @@ extension ModelCheckpoint {
                   weights: SafeTensors(tensors: tensors, metadata: [:], source: path), path: path)
     }
 
-    /// Writes this checkpoint to the model directory `path`, atomically (``ModelDirectory``):
+    /// Writes this checkpoint to the model directory `path`, atomically (`ModelDirectory`):
     /// `config.json`, `model.safetensors`, `users.vocab`, `items.vocab` and `extraFiles` beside
     /// them, checksummed in the manifest. Other files already in the directory are kept.
-    /// - Throws: ``DataError`` for an id that cannot be saved (a control character), and the
-    ///   ``PersistenceError`` and I/O errors of ``ModelDirectory/write(to:config:tensors:metadata:extraFiles:)``.
+    /// - Throws: `DataError` for an id that cannot be saved (a control character), and the
+    ///   `PersistenceError` and I/O errors of `ModelDirectory/write(to:config:tensors:metadata:extraFiles:)`.
     public func save(to path: String, extraFiles: [String: Data] = [:]) throws {
         var extra = extraFiles
         extra["users.vocab"] = Data(try users.encoded())

@@ -30,7 +30,7 @@ public struct ModelCheckpoint: Sendable {
     /// features its towers read, the name of the data it was trained on and, when given, the
     /// ``DataSourceRecord`` to rebuild it. `extraFiles` are
     /// saved beside them, checksummed in the manifest (e.g. the run record `run.json`).
-    /// The same as ``init(_:training:userVocabulary:itemVocabulary:trainItemsByUser:userFeatures:itemFeatures:dataName:validationSplit:dataSource:)``
+    /// The same as ``init(_:training:userVocabulary:itemVocabulary:trainItemsByUser:userFeatures:itemFeatures:dataName:validationSplit:dataSource:path:)``
     /// then ``save(to:extraFiles:)``.
     public static func save(_ model: TwoTowerModel, training: TrainingConfiguration,
                             userVocabulary: Vocabulary, itemVocabulary: Vocabulary,

@@ -32,13 +32,13 @@ public final class Recommender {
     public let index: BruteForceIndex
 
     /// Loads the model directory `path`.
-    /// - Throws: ``PersistenceError`` for a missing or corrupt directory, `RetrievalError` for a model without items.
+    /// - Throws: `PersistenceError` for a missing or corrupt directory, `RetrievalError` for a model without items.
     public convenience init(modelDirectory path: String) throws {
         try self.init(checkpoint: ModelCheckpoint.load(from: path))
     }
 
     /// A recommender for an already loaded (and verified) `checkpoint`.
-    /// - Throws: ``PersistenceError`` when a tensor is missing or has the wrong shape.
+    /// - Throws: `PersistenceError` when a tensor is missing or has the wrong shape.
     public convenience init(checkpoint: ModelCheckpoint) throws {
         try self.init(checkpoint: checkpoint, model: checkpoint.model())
     }

@@ -15,7 +15,7 @@ import TowerData
 /// is no early stopping (``TrainingConfiguration/patience`` is not used and is saved as `nil`).
 /// What `twotower train` adds — a held-out test set, early stopping on a validation set, the refit
 /// on train + validation and the baselines — is `TrainingRun` in the TowerWorkflows module (which
-/// reads files); to hold data out yourself, split the log (``DatasetSplit``) and train on its
+/// reads files); to hold data out yourself, split the log (`DatasetSplit`) and train on its
 /// `train` part.
 public struct TrainedModel {
     /// The trained towers (a class: training on it later changes this value, not ``checkpoint``).
@@ -25,8 +25,8 @@ public struct TrainedModel {
     /// Epochs, time, losses.
     public let summary: TrainingSummary
 
-    /// Trains a fresh model on `pairs` of raw (user, item) ids (``InteractionLog/init(pairs:)``).
-    /// - Throws: ``DataError`` for an empty id or one with a control character (naming the pair),
+    /// Trains a fresh model on `pairs` of raw (user, item) ids (`InteractionLog/init(pairs:)`).
+    /// - Throws: `DataError` for an empty id or one with a control character (naming the pair),
     ///   and the errors of ``train(_:model:training:threads:observer:dataName:)``.
     public static func train(pairs: some Sequence<(String, String)>, model: ModelConfiguration = ModelConfiguration(),
                              training: TrainingConfiguration = TrainingConfiguration(), threads: Int? = nil,
@@ -39,7 +39,7 @@ public struct TrainedModel {
     /// Trains a fresh model, seeded by `training.seed`, on every interaction of `log` for
     /// `training.epochs` epochs. Users and items are renumbered by decreasing frequency first (what
     /// the popularity sampler assumes; ids are kept). The log's side features (e.g. MovieLens
-    /// genres from ``MovieLensReader``) reach MLP towers; ``ModelConfiguration/userHistory`` builds
+    /// genres from `MovieLensReader`) reach MLP towers; ``ModelConfiguration/userHistory`` builds
     /// each user's recent-items bag from the log.
     /// - Parameters:
     ///   - threads: GEMM threads (`nil`: by problem size).
@@ -89,7 +89,7 @@ public struct TrainedModel {
     /// `Recommender(modelDirectory:)`, `twotower recommend --model`, `evaluate --model --data` and
     /// `serve --model` load it. It records no data source (it came from memory), so `evaluate`
     /// needs `--data`.
-    /// - Throws: the I/O and ``PersistenceError``s of ``ModelDirectory``.
+    /// - Throws: the I/O and `PersistenceError`s of `ModelDirectory`.
     public func save(to path: String) throws {
         try checkpoint.save(to: path)
     }
