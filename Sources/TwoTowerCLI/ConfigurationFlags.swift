@@ -48,6 +48,7 @@ extension ConfigurationError {
         case "split": "--split"
         case "skipBadLines": "--skip-bad-lines"
         case "synthetic": "the built-in synthetic data"
+        case "checkpointEvery": "--checkpoint-every"
         default: field
         }
     }

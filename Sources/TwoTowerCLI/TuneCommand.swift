@@ -188,7 +188,7 @@ struct TuneCommand: ParsableCommand {
             print("wrote the best configuration (#\(winner.configuration + 1)) to \(bestConfig); `twotower train --config \(bestConfig)` with the same data flags reproduces the test figures below")
         }
         if let final = report.final {
-            print("test metrics of the winner (#\(winner.configuration + 1), retrained for \(winner.training.epochs) epochs on the whole training part):")
+            print("test metrics of the winner (#\(winner.configuration + 1), retrained for \(winner.training.epochs) epoch\(winner.training.epochs == 1 ? "" : "s") on the whole training part):")
             print(final.table)
             if let path = evaluation.metricsOut { try AtomicFile.write(final.json(), to: path) }
         }
