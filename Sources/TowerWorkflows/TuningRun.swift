@@ -83,6 +83,8 @@ public struct TuningRun: Sendable {
         public var trainInteractions: Int
         /// The winner retrained on the whole training part and evaluated on the test part.
         public var final: RunReport?
+        /// The data's name (``TuningData/name``).
+        public var dataName = ""
     }
 
     /// Checks the settings before any work.
@@ -133,7 +135,7 @@ public struct TuningRun: Sendable {
             final = try run.run(log: { log("final: \($0)") })
         }
         return Report(search: search, validationInteractions: tuning.validationCount,
-                      trainInteractions: tuning.train.count, final: final)
+                      trainInteractions: tuning.train.count, final: final, dataName: tuning.name)
     }
 
     /// The search alone, on data that holds no test part.
