@@ -5,11 +5,11 @@ import TowerCore
 /// Exact maximum-inner-product search over a fixed set of item embeddings.
 ///
 /// Scores are dot products `query · item`. The item matrix is packed once, at init, into the GEMM
-/// micro-kernel's panel layout (``PackedMatrix``; as much memory again as the items), so a search
+/// micro-kernel's panel layout (`PackedMatrix` (TowerCore); as much memory again as the items), so a search
 /// never re-packs it. A search computes the scores of a block of queries against a block of items
-/// with ``gemm`` (default blocks of 256 queries × 2048 items, 2 MiB of scores, which stays in L2), feeds each row to a per-query ``TopKSelector`` and merges across
+/// with `gemm` (default blocks of 256 queries × 2048 items, 2 MiB of scores, which stays in L2), feeds each row to a per-query `TopKSelector` and merges across
 /// item blocks; query blocks are spread over threads. Order: higher score first, ties to the lower
-/// item row, NaN scores last (``TopKOrder``).
+/// item row, NaN scores last (`TopKOrder`).
 ///
 /// **k larger than the catalogue is clamped**: the result has `min(k, items)` columns, and a
 /// query whose exclusion list leaves fewer items gets fewer valid entries (``TopKResult/counts``).
@@ -143,7 +143,7 @@ public struct BruteForceIndex: Sendable {
     /// All `q` queries against `workers` consecutive parts of the items, one part per worker,
     /// then the parts' top-k lists merged per query. Same results as scanning all items at once:
     /// each part keeps its own top k, so the global top k is among them, and ties still go to the
-    /// lower item row (``TopKOrder``).
+    /// lower item row (`TopKOrder`).
     func selectRowsSplittingItems(queries: Matrix, k: Int, excluding: IndexLists?, workers: Int, out: TopKOutput) {
         let q = queries.rows, n = count
         var partRows = [Int32](repeating: -1, count: workers * q * k)
@@ -157,7 +157,7 @@ public struct BruteForceIndex: Sendable {
                         parallelFor(chunks: workers, threads: workers) { part in
                             var scan = BlockScan(index: self, shared: shared, k: k, queryRows: q, excluding: excluding)
                             defer { scan.deallocate() }
-                            // Parts start on a packed panel boundary (``PackedMatrix/panelWidth``).
+                            // Parts start on a packed panel boundary (`PackedMatrix.panelWidth`).
                             scan.run(q0: 0, qn: q, items: chunkRange(count: n, chunks: workers, chunk: part,
                                                                      alignment: self.packedItems.panelWidth))
                             for r in 0..<q {
@@ -190,8 +190,8 @@ public struct BruteForceIndex: Sendable {
     }
 }
 
-/// One worker's scan of a block of queries over a range of items: scores by ``gemm`` against the
-/// pre-packed items in item blocks (starting on panel boundaries) into a scratch buffer, each row offered to the worker's ``TopKSelector`` with the
+/// One worker's scan of a block of queries over a range of items: scores by `gemm` against the
+/// pre-packed items in item blocks (starting on panel boundaries) into a scratch buffer, each row offered to the worker's `TopKSelector` with the
 /// query's excluded items skipped.
 struct BlockScan {
     let shared: SharedInputs
