@@ -1,4 +1,5 @@
 import Foundation
+import TowerFormats
 import Hummingbird
 
 /// JSON encoding and decoding of request and response bodies, the same way on every route.
@@ -26,7 +27,8 @@ enum JSONResponse {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// Decodes the body `bytes` as `T`, turning every decoding failure into a 400 that names the field.
+    /// Decodes the body `bytes` as `T`, turning every decoding failure into a 400 that names the
+    /// field; a key repeated within one object is a 400 naming it too (`JSONDuplicateKeys`).
     /// The strings `"NaN"`, `"Infinity"`, `"-Infinity"` decode as floats so that validation can
     /// reject them by field, as it rejects numbers that are out of range.
     static func decode<T: Decodable>(_ type: T.Type, from bytes: Data) throws(ServingError) -> T {
@@ -34,7 +36,11 @@ enum JSONResponse {
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         do {
-            return try decoder.decode(T.self, from: bytes)
+            let value = try decoder.decode(T.self, from: bytes)
+            if let repeated = JSONDuplicateKeys.firstDuplicate(in: bytes) {
+                throw ServingError.malformed("the field appears more than once in one object; send it once", field: repeated)
+            }
+            return value
         } catch let error as ServingError {
             throw error
         } catch let error as DecodingError {

@@ -18,6 +18,7 @@ public enum RetrievalServer {
         if reloadOnSIGHUP { services.append(HangupReloader(service: service)) }
         return Application(
             router: RetrievalRouter.make(service),
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64((service.configuration.idleTimeoutSeconds * 1000).rounded(.up))))),
             configuration: .init(address: .hostname(service.configuration.host, port: service.configuration.port),
                                  serverName: "twotower"),
             services: services,

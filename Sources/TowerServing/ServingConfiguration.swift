@@ -25,6 +25,10 @@ public struct ServingConfiguration: Sendable, Equatable {
     public var maxBodyBytes = 1 << 20
     /// Largest number of queries (`user_ids`, `item_ids`) in one request.
     public var maxQueriesPerRequest = 1024
+    /// Seconds a connection may stay silent — between requests, or in the middle of reading one
+    /// (a half-sent head or body) — before the server closes it (`--idle-timeout`). Bounds what
+    /// a slow or stalled client can hold; a response being computed is never cut.
+    public var idleTimeoutSeconds = 30.0
     /// When set, `/admin/*` requires `Authorization: Bearer <token>`; when nil, admin routes are
     /// served only while the service is bound to a loopback address.
     public var adminToken: String?
@@ -49,6 +53,8 @@ public struct ServingConfiguration: Sendable, Equatable {
         try check(maxWaitMicroseconds >= 0, "--max-wait-us", "at least 0, found \(maxWaitMicroseconds)")
         try check((threads ?? 1) >= 1, "--threads", "at least 1, found \(threads ?? 0)")
         try check(maxBodyBytes >= 1024, "--max-body-bytes", "at least 1024, found \(maxBodyBytes)")
+        try check(idleTimeoutSeconds.isFinite && idleTimeoutSeconds > 0 && idleTimeoutSeconds <= 86_400, "--idle-timeout",
+                  "seconds in (0, 86400], found \(idleTimeoutSeconds)")
         try check(adminToken.map { !$0.isEmpty } ?? true, "--admin-token", "a non-empty token")
     }
 }

@@ -38,6 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body-bytes"), parsing: .unconditional, help: "Largest request body (larger: 413).")
     var maxBodyBytes = 1 << 20
 
+    @Option(name: .customLong("idle-timeout"), parsing: .unconditional, help: ArgumentHelp("Close a connection silent this long, between requests or mid-request (a half-sent request), seconds.", valueName: "seconds"))
+    var idleTimeout = 30.0
+
     @Option(name: .customLong("admin-token"), help: "Require `Authorization: Bearer TOKEN` on /admin routes (needed to serve them on a non-loopback address).")
     var adminToken: String?
 
@@ -55,6 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
         c.threads = threads
         c.maxBodyBytes = maxBodyBytes
         c.adminToken = adminToken
+        c.idleTimeoutSeconds = idleTimeout
         return c
     }
 

@@ -50,10 +50,14 @@ import Testing
         Case(uri: "/v1/recommend", body: #"{"user_id": "U", "kk": 3}"#, status: 400, code: "malformed_request", field: "kk"),
         Case(uri: "/v1/similar-items", body: #"{"item_id": "I", "exclude_seen": false}"#, status: 400, code: "malformed_request", field: "exclude_seen"),
         Case(uri: "/v1/search", body: #"{"embeddings": [1, 2, 3, 4, 5, 6, 7, 8]}"#, status: 400, code: "malformed_request", field: "embeddings"),
+        // A repeated field is ambiguous (the decoder would keep the first silently): 400 naming it.
+        Case(uri: "/v1/recommend", body: #"{"user_id": "U", "k": 1, "k": 3}"#, status: 400, code: "malformed_request", field: "k"),
+        Case(uri: "/v1/search", body: #"{"embedding": [1, 2, 3, 4, 5, 6, 7, 8], "embedding": [8, 7, 6, 5, 4, 3, 2, 1]}"#, status: 400, code: "malformed_request", field: "embedding"),
     ]
 
     /// A known path with another method is 405 with `Allow`; every route answers its own method.
     @Test func aKnownPathWithAnotherMethodIs405() async throws {
+        let checker = try OpenAPIChecker.project()
         let fixture = try ServingFixture.get()
         let service = try await makeService(fixture.a)
         try await withRouter(service) { client in
@@ -64,6 +68,8 @@ import Testing
                     #expect(response.headers[.allow] == method, "\(path)")
                     let body = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))
                     #expect(errorDetail(body).code == "method_not_allowed")
+                    // The body is the documented Error schema (docs/openapi.json's description names it).
+                    #expect(checker.validate(body, checker.resolve("#/components/schemas/Error"), at: "$").isEmpty)
                 }
                 try await client.execute(uri: path, method: method == "GET" ? .get : .post, body: json("{}")) { response in
                     #expect(response.status != .notFound && response.status != .methodNotAllowed, "\(method) \(path)")
@@ -124,5 +130,12 @@ import Testing
         c.maxBatch = 4
         c.port = 70000
         #expect((try? c.validate()) == nil)
+        c.port = 8080
+        for bad in [0, -1, Double.nan, .infinity] {
+            c.idleTimeoutSeconds = bad
+            #expect(throws: ServingConfigurationError.self) { try c.validate() }
+        }
+        c.idleTimeoutSeconds = 0.5
+        try c.validate()
     }
 }

@@ -38,6 +38,43 @@ import Glibc
         return String(decoding: received, as: UTF8.self)
     }
 
+    /// Opens a loopback connection, sends `bytes`, and returns whether the server closed it
+    /// (end of stream, nothing answered) before `seconds` passed.
+    static func serverCloses(after bytes: String, port: Int, within seconds: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(connected == 0)
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let sent = Array(bytes.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        #expect(sent == bytes.utf8.count)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        return n == 0  // 0: closed by the server; < 0: still open when the receive timed out
+    }
+
+    /// A client that sends half a request and stalls (or a slowloris trickling its head) is
+    /// disconnected after `--idle-timeout`, instead of holding the connection forever.
+    @Test func aStalledHalfSentRequestIsDisconnected() async throws {
+        let fixture = try ServingFixture.get()
+        let service = try await makeService(fixture.a) { $0.port = 0; $0.idleTimeoutSeconds = 0.3 }
+        try await withLiveServer(service) { port, group in
+            // Head complete, body cut short.
+            #expect(Self.serverCloses(after: "POST /v1/recommend HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"user", port: port, within: 20))
+            // Head cut short.
+            #expect(Self.serverCloses(after: "POST /v1/recommend HTTP/1.1\r\nHost: x\r\nContent-Le", port: port, within: 20))
+            await group.triggerGracefulShutdown()
+        }
+    }
+
     @Test func aMalformedChunkedBodyIs400() async throws {
         let fixture = try ServingFixture.get()
         let service = try await makeService(fixture.a) { $0.port = 0 }
