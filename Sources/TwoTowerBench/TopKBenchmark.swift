@@ -21,10 +21,12 @@ struct TopKBenchmark: ParsableCommand {
     @Option(help: "Users of the evaluation case.") var evalUsers = 50_000
     @Option(help: "Items of the evaluation case.") var evalItems = 20_000
     @Option(help: "Thread counts to run, comma separated.") var threads = "1,2"
+    @Option(help: ArgumentHelp("Also run the top-k case as a server does: search calls of this many queries (a dynamic batch), one batch at a time on all threads, and one batch per thread at once.", valueName: "queries"))
+    var batch: Int?
 
     func validate() throws {
         for (flag, value) in [("--queries", queries), ("--items", items), ("--dim", dim), ("--k", k),
-                              ("--eval-users", evalUsers), ("--eval-items", evalItems)] where value < 1 {
+                              ("--eval-users", evalUsers), ("--eval-items", evalItems), ("--batch", batch ?? 1)] where value < 1 {
             throw ValidationError("\(flag) must be positive, found \(value)")
         }
     }
@@ -45,6 +47,9 @@ struct TopKBenchmark: ParsableCommand {
             precondition(result.counts.allSatisfy { $0 == min(k, items) })
             report(caseName, t, Double(queries) / seconds, seconds)
         }
+        if let batch {
+            try runBatches(index: index, queryMatrix: queryMatrix, batch: batch, threadCounts: threadCounts)
+        }
 
         // Per-user evaluation: 5 held-out items and 20 excluded training items per user.
         var rng = Xoshiro256(seed: 3)
@@ -64,6 +69,28 @@ struct TopKBenchmark: ParsableCommand {
                                        ks: [10, 20, 50], itemCounts: counts, threads: t)
             let seconds = Date().timeIntervalSince(start)
             report("evaluate_per_user_\(evalUsers)x\(evalItems)_d\(dim)_k10,20,50", t, Double(evalUsers) / seconds, seconds)
+        }
+    }
+
+    /// The top-k case cut into search calls of `batch` queries: on `t` threads one batch at a
+    /// time (the threads share each batch), and `t` batches at once (one thread each).
+    private func runBatches(index: BruteForceIndex, queryMatrix: Matrix, batch: Int, threadCounts: [Int]) throws {
+        let batches = (queries + batch - 1) / batch
+        let slices = (0..<batches).map { b in
+            queryMatrix.rows(b * batch ..< Swift.min(queries, (b + 1) * batch)).copy()
+        }
+        for t in threadCounts {
+            var start = Date()
+            for slice in slices { _ = try index.search(queries: slice, k: k, threads: t) }
+            var seconds = Date().timeIntervalSince(start)
+            report("top\(k)_batch\(batch)_shared_x\(items)_d\(dim)", t, Double(queries) / seconds, seconds)
+            start = Date()
+            parallelFor(chunks: t, threads: t) { worker in
+                var b = worker
+                while b < batches { _ = try? index.search(queries: slices[b], k: k, threads: 1); b += t }
+            }
+            seconds = Date().timeIntervalSince(start)
+            report("top\(k)_batch\(batch)_per_thread_x\(items)_d\(dim)", t, Double(queries) / seconds, seconds)
         }
     }
 

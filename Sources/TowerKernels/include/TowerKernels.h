@@ -11,5 +11,6 @@ int tower_cpu_has_avx512f(void);
 
 #include "tower_gemm.h"
 #include "tower_vexp.h"
+#include "tower_bf16.h"
 
 #endif

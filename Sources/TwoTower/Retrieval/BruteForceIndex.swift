@@ -11,13 +11,21 @@ import TowerCore
 /// item blocks; query blocks are spread over threads. Order: higher score first, ties to the lower
 /// item row, NaN scores last (`TopKOrder`).
 ///
+/// With ``ScoringPrecision/bfloat16(refine:)`` the scan scores bfloat16 copies of the queries and
+/// items instead (`BFloat16Matrix` (TowerCore); the float32 items are kept for re-scoring, not
+/// packed), keeps the best `refine × k` per query, re-scores those in float32 and re-ranks them.
+///
 /// **k larger than the catalogue is clamped**: the result has `min(k, items)` columns, and a
 /// query whose exclusion list leaves fewer items gets fewer valid entries (``TopKResult/counts``).
 public struct BruteForceIndex: Sendable {
     /// Item embeddings, `[items, dimension]`.
     public let items: Matrix
-    /// `itemsᵀ` packed for the GEMM kernel (`[dimension, items]` as op(B)).
-    let packedItems: PackedMatrix
+    /// `itemsᵀ` packed for the GEMM kernel (`[dimension, items]` as op(B)); float32 precision only.
+    let packedItems: PackedMatrix?
+    /// The items in bfloat16 panels; bfloat16 precision only.
+    let bfloat16Items: BFloat16Matrix?
+    /// How queries are scored.
+    public let precision: ScoringPrecision
     /// External id of each item row, `[items]` (default `0..<items`).
     public let ids: [Int64]
     /// Number of indexed items.
@@ -33,12 +41,15 @@ public struct BruteForceIndex: Sendable {
     /// threads (tuning; results do not depend on it).
     public var minimumItemsPerWorker = 4096
 
+    /// Items per packed panel of the scoring kernel; item ranges scanned apart start on multiples of it.
+    var panelWidth: Int { packedItems?.panelWidth ?? bfloat16Items!.panelWidth }
+
     /// An index over `items` (`[items, d]`), with external `ids` (`[items]`, unique) or the rows
-    /// `0..<items` as ids.
+    /// `0..<items` as ids, scoring at `precision`.
     /// - Throws: ``RetrievalError/emptyIndex`` for zero items,
     ///   ``RetrievalError/countMismatch(what:expected:found:)`` when `ids` has the wrong length,
     ///   ``RetrievalError/duplicateID(_:)`` for repeated ids.
-    public init(items: Matrix, ids: [Int64]? = nil) throws {
+    public init(items: Matrix, ids: [Int64]? = nil, precision: ScoringPrecision = .float32) throws {
         guard items.rows > 0 else { throw RetrievalError.emptyIndex }
         if let ids {
             guard ids.count == items.rows else {
@@ -51,7 +62,21 @@ public struct BruteForceIndex: Sendable {
             self.ids = (0..<Int64(items.rows)).map { $0 }
         }
         self.items = items
-        self.packedItems = PackedMatrix(packing: items, transpose: .transposed)
+        self.precision = precision
+        switch precision {
+        case .float32:
+            packedItems = PackedMatrix(packing: items, transpose: .transposed)
+            bfloat16Items = nil
+        case .bfloat16(let refine):
+            guard refine >= 1 else { throw RetrievalError.invalidPrecision(precision.description) }
+            packedItems = nil
+            bfloat16Items = BFloat16Matrix(packingItems: items)
+        }
+    }
+
+    /// The same items and ids scored at `precision`.
+    public func with(precision: ScoringPrecision) throws -> BruteForceIndex {
+        precision == self.precision ? self : try BruteForceIndex(items: items, ids: ids, precision: precision)
     }
 
     /// The top `min(k, items)` items of every query row of `queries` (`[q, d]`).
@@ -78,21 +103,37 @@ public struct BruteForceIndex: Sendable {
             }
         }
         let kk = Swift.min(k, count)
+        if case .bfloat16(let refine) = precision {
+            return refinedSearch(queries: queries, k: kk, candidates: Swift.min(count, kk * refine),
+                                 excluding: excluding, threads: threads)
+        }
+        let (rows, scores, counts) = select(queries: queries, k: kk, excluding: excluding, threads: threads)
+        return result(queries: queries.rows, k: kk, rows: rows, scores: scores, counts: counts)
+    }
+
+    /// The top `k` (≤ `count`) rows, scores `[q, k]` and counts `[q]` of every query, by the
+    /// index's own scores. Inputs validated.
+    func select(queries: Matrix, k: Int, excluding: IndexLists?, threads: Int?) -> ([Int32], [Float], [Int]) {
         let q = queries.rows
-        var rows = [Int32](repeating: -1, count: q * kk)
-        var scores = [Float](repeating: -.infinity, count: q * kk)
+        var rows = [Int32](repeating: -1, count: q * k)
+        var scores = [Float](repeating: -.infinity, count: q * k)
         var counts = [Int](repeating: 0, count: q)
         rows.withUnsafeMutableBufferPointer { r in
             scores.withUnsafeMutableBufferPointer { s in
                 counts.withUnsafeMutableBufferPointer { c in
-                    selectRows(queries: queries, k: kk, excluding: excluding, threads: threads,
+                    selectRows(queries: queries, k: k, excluding: excluding, threads: threads,
                                out: TopKOutput(rows: r.baseAddress, scores: s.baseAddress, counts: c.baseAddress))
                 }
             }
         }
-        var outIDs = [Int64](repeating: -1, count: q * kk)
-        for i in 0..<(q * kk) where rows[i] >= 0 { outIDs[i] = ids[Int(rows[i])] }
-        return TopKResult(queries: q, k: kk, ids: outIDs, rows: rows, scores: scores, counts: counts)
+        return (rows, scores, counts)
+    }
+
+    /// A ``TopKResult`` with the external ids of `rows`.
+    func result(queries q: Int, k: Int, rows: [Int32], scores: [Float], counts: [Int]) -> TopKResult {
+        var outIDs = [Int64](repeating: -1, count: q * k)
+        for i in 0..<(q * k) where rows[i] >= 0 { outIDs[i] = ids[Int(rows[i])] }
+        return TopKResult(queries: q, k: k, ids: outIDs, rows: rows, scores: scores, counts: counts)
     }
 
     /// ``search(queries:k:excluding:threads:)`` with exclusion lists as nested arrays.
@@ -159,7 +200,7 @@ public struct BruteForceIndex: Sendable {
                             defer { scan.deallocate() }
                             // Parts start on a packed panel boundary (`PackedMatrix.panelWidth`).
                             scan.run(q0: 0, qn: q, items: chunkRange(count: n, chunks: workers, chunk: part,
-                                                                     alignment: self.packedItems.panelWidth))
+                                                                     alignment: self.panelWidth))
                             for r in 0..<q {
                                 let at = (part * q + r) * k
                                 parts.counts![part * q + r] = scan.selector.extract(row: r, scores: parts.scores! + at, indices: parts.rows! + at)
@@ -185,72 +226,15 @@ public struct BruteForceIndex: Sendable {
 
     private func withInputs(_ queries: Matrix, _ body: (SharedInputs) -> Void) {
         queries.withUnsafeBufferPointer { qp in
-            body(SharedInputs(queries: qp.baseAddress!, items: packedItems))
-        }
-    }
-}
-
-/// One worker's scan of a block of queries over a range of items: scores by `gemm` against the
-/// pre-packed items in item blocks (starting on panel boundaries) into a scratch buffer, each row offered to the worker's `TopKSelector` with the
-/// query's excluded items skipped.
-struct BlockScan {
-    let shared: SharedInputs
-    let excluding: IndexLists?
-    let dimension: Int
-    let itemBlock: Int
-    var selector: TopKSelector
-    let scoreBuffer: UnsafeMutablePointer<Float>
-
-    init(index: BruteForceIndex, shared: SharedInputs, k: Int, queryRows: Int, excluding: IndexLists?) {
-        self.shared = shared
-        self.excluding = excluding
-        self.dimension = index.dimension
-        // A multiple of the panel width, so every block but a lone one starts on a panel boundary.
-        let width = index.packedItems.panelWidth
-        let block = Swift.min((Swift.max(1, index.itemBlock) + width - 1) / width * width, index.count)
-        self.itemBlock = block
-        self.selector = TopKSelector(k: k, rows: queryRows)
-        self.scoreBuffer = .allocate(capacity: queryRows * block)
-    }
-
-    func deallocate() { scoreBuffer.deallocate() }
-
-    /// Resets the selector and offers it queries `q0 ..< q0 + qn` (as rows `0 ..< qn`) scored
-    /// against `items`.
-    mutating func run(q0: Int, qn: Int, items: Range<Int>) {
-        let d = dimension
-        selector.reset()
-        var i0 = items.lowerBound
-        while i0 < items.upperBound {
-            let inb = Swift.min(itemBlock, items.upperBound - i0)
-            gemm(transA: .none, m: qn, columns: i0 ..< i0 + inb, alpha: 1, a: shared.queries + q0 * d, lda: d,
-                 packedB: shared.items, beta: 0, c: scoreBuffer, ldc: inb, threads: 1)
-            for r in 0..<qn {
-                let row = scoreBuffer + r * inb
-                if let excluding, excluding.count(q0 + r) > 0 {
-                    excluding.values.withUnsafeBufferPointer { v in
-                        let lo = excluding.offsets[q0 + r], hi = excluding.offsets[q0 + r + 1]
-                        selector.offer(row: r, scores: row, count: inb, indexOffset: i0,
-                                       excluding: UnsafeBufferPointer(rebasing: v[lo..<hi]))
-                    }
-                } else {
-                    selector.offer(row: r, scores: row, count: inb, indexOffset: i0)
+            if let packedItems {
+                body(SharedInputs(queries: qp.baseAddress!, items: packedItems))
+            } else {
+                let items = bfloat16Items!
+                let pairs = items.packQueries(qp.baseAddress!, rows: queries.rows, lda: dimension)
+                pairs.withUnsafeBufferPointer { pp in
+                    body(SharedInputs(queries: qp.baseAddress!, bfloat16: items, pairs: pp.baseAddress!))
                 }
             }
-            i0 += inb
         }
     }
-}
-
-/// Raw output pointers of a search, written by several workers at disjoint rows.
-struct TopKOutput: @unchecked Sendable {
-    var rows: UnsafeMutablePointer<Int32>?
-    var scores: UnsafeMutablePointer<Float>?
-    var counts: UnsafeMutablePointer<Int>?
-}
-
-/// Read-only input pointers shared by the workers of one call.
-struct SharedInputs: @unchecked Sendable {
-    let queries: UnsafePointer<Float>
-    let items: PackedMatrix
 }

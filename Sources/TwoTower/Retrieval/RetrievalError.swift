@@ -14,6 +14,8 @@ public enum RetrievalError: Error, Equatable, CustomStringConvertible {
     case itemOutOfRange(what: String, list: Int, item: Int32, items: Int)
     /// External ids must be unique.
     case duplicateID(Int64)
+    /// A scoring precision that is not `float32`, `bfloat16` or `bfloat16:R` with `R` in 1...1000.
+    case invalidPrecision(String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,8 @@ public enum RetrievalError: Error, Equatable, CustomStringConvertible {
             return "\(what) list \(list): item row \(item) is outside 0..<\(items)"
         case let .duplicateID(id):
             return "BruteForceIndex: item id \(id) appears more than once; ids must be unique"
+        case let .invalidPrecision(text):
+            return "scoring precision \"\(text)\": expected float32, bfloat16 or bfloat16:R (R, the refinement factor, in 1...1000)"
         }
     }
 }
