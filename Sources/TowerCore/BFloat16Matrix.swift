@@ -6,7 +6,7 @@ import TowerKernels
 /// `IndexScalarQuantizer` with `QT_bf16`, ScaNN's bfloat16 scoring).
 ///
 /// Scores are `queries · itemsᵀ` with both sides rounded to bfloat16 (8 significant bits,
-/// relative error ≤ 2⁻⁹ per value) and the products summed in float32: each score is within
+/// relative error ≤ 2⁻⁸ per value) and the products summed in float32: each score is within
 /// about `2⁻⁷ · ‖query‖ · ‖item‖` of the float32 dot product. Exact retrieval re-scores the
 /// candidates this selects in float32 (`BruteForceIndex`'s bfloat16 mode).
 ///

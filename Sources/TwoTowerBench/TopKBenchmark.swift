@@ -21,6 +21,8 @@ struct TopKBenchmark: ParsableCommand {
     @Option(help: "Users of the evaluation case.") var evalUsers = 50_000
     @Option(help: "Items of the evaluation case.") var evalItems = 20_000
     @Option(help: "Thread counts to run, comma separated.") var threads = "1,2"
+    @Option(help: ArgumentHelp("Also run the top-k case at these scoring precisions (comma separated: float32, bfloat16, bfloat16:R), reporting queries/s and the recall of their top k against float32's.", valueName: "list"))
+    var precision: String?
     @Option(help: ArgumentHelp("Also run the top-k case as a server does: search calls of this many queries (a dynamic batch), one batch at a time on all threads, and one batch per thread at once.", valueName: "queries"))
     var batch: Int?
 
@@ -47,6 +49,9 @@ struct TopKBenchmark: ParsableCommand {
             precondition(result.counts.allSatisfy { $0 == min(k, items) })
             report(caseName, t, Double(queries) / seconds, seconds)
         }
+        if let precision {
+            try runPrecisions(precision, itemMatrix: itemMatrix, queryMatrix: queryMatrix, exact: index, threadCounts: threadCounts)
+        }
         if let batch {
             try runBatches(index: index, queryMatrix: queryMatrix, batch: batch, threadCounts: threadCounts)
         }
@@ -69,6 +74,30 @@ struct TopKBenchmark: ParsableCommand {
                                        ks: [10, 20, 50], itemCounts: counts, threads: t)
             let seconds = Date().timeIntervalSince(start)
             report("evaluate_per_user_\(evalUsers)x\(evalItems)_d\(dim)_k10,20,50", t, Double(evalUsers) / seconds, seconds)
+        }
+    }
+
+    /// The top-k case at each precision of `list`: queries/s, and recall@k against the float32
+    /// index's top k (the share of its items that the other precision also returns).
+    private func runPrecisions(_ list: String, itemMatrix: Matrix, queryMatrix: Matrix, exact: BruteForceIndex,
+                               threadCounts: [Int]) throws {
+        let reference = try exact.search(queries: queryMatrix, k: k, threads: threadCounts.max())
+        for text in list.split(separator: ",").map(String.init) {
+            let precision = try ScoringPrecision(parsing: text)
+            let index = try BruteForceIndex(items: itemMatrix, precision: precision)
+            for t in threadCounts {
+                let start = Date()
+                let result = try index.search(queries: queryMatrix, k: k, threads: t)
+                let seconds = Date().timeIntervalSince(start)
+                var hits = 0
+                for q in 0..<queries {
+                    let truth = Set(reference.rows(query: q))
+                    hits += result.rows(query: q).filter { truth.contains($0) }.count
+                }
+                let recall = Double(hits) / Double(reference.counts.reduce(0, +))
+                report("top\(k)_\(precision)_\(queries)x\(items)_d\(dim) recall \(String(format: "%.4f", recall))", t,
+                       Double(queries) / seconds, seconds)
+            }
         }
     }
 
