@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TwoTower
 
 /// The model the service answers from, swapped atomically by a reload.
 ///
@@ -9,11 +10,16 @@ import Synchronization
 public final class ModelStore: Sendable {
     /// The model directory (re)loaded.
     public let path: String
+    /// How each loaded model's index scores queries.
+    public let precision: ScoringPrecision
     private let state = Mutex<(model: ServingModel?, nextVersion: Int)>((nil, 1))
     private let reloading = Mutex<Bool>(false)
 
-    /// A store for `path`, empty until ``reload()``.
-    public init(path: String) { self.path = path }
+    /// A store for `path` scoring at `precision`, empty until ``reload()``.
+    public init(path: String, precision: ScoringPrecision = .float32) {
+        self.path = path
+        self.precision = precision
+    }
 
     /// The current model, or nil before the first successful load.
     public var current: ServingModel? { state.withLock { $0.model } }
@@ -41,8 +47,10 @@ public final class ModelStore: Sendable {
         }) { try? await Task.sleep(for: .milliseconds(5)) }
         defer { reloading.withLock { $0 = false } }
         let version = state.withLock { $0.nextVersion }
-        let path = self.path
-        let loaded = await Task.detached { Result { try ServingModel(modelDirectory: path, version: version) } }.value
+        let path = self.path, precision = self.precision
+        let loaded = await Task.detached {
+            Result { try ServingModel(modelDirectory: path, version: version, precision: precision) }
+        }.value
         switch loaded {
         case .success(let model):
             state.withLock { $0 = (model, version + 1) }

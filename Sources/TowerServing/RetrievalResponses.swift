@@ -43,11 +43,13 @@ public struct ModelInfo: Codable, Sendable, Equatable {
     public var loadedAt: String
     public var loadSeconds: Double
     public var supportsHistory: Bool
+    /// `float32` or `bfloat16:R` (the scoring precision and refinement factor of `--precision`).
+    public var scoringPrecision: String
 
     enum CodingKeys: String, CodingKey {
         case name, path, version, dimensions, itemCount = "item_count", userCount = "user_count"
         case configuration, trainingMetrics = "training_metrics", loadedAt = "loaded_at"
-        case loadSeconds = "load_seconds", supportsHistory = "supports_history"
+        case loadSeconds = "load_seconds", supportsHistory = "supports_history", scoringPrecision = "scoring_precision"
     }
 
     init(_ model: ServingModel) {
@@ -62,6 +64,7 @@ public struct ModelInfo: Codable, Sendable, Equatable {
         loadedAt = ISO8601DateFormatter().string(from: model.loadedAt)
         loadSeconds = model.loadSeconds
         supportsHistory = false
+        scoringPrecision = model.index.precision.description
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import TowerCore
 import UnixSignals
 
 /// The running service: the Hummingbird application over ``RetrievalRouter`` plus the
@@ -31,6 +32,9 @@ public enum RetrievalServer {
     /// - Throws: the initial load error, or a bind error.
     public static func run(_ configuration: ServingConfiguration, logger: Logger) async throws {
         try configuration.validate()
+        if case .bfloat16 = configuration.precision, !BFloat16Matrix.cpuHasNativeKernel {
+            logger.warning("--precision \(configuration.precision): this CPU has no AVX512_BF16; the portable bfloat16 kernel is much slower than float32 here")
+        }
         let service = RetrievalService(configuration: configuration, logger: logger)
         do { try await service.loadInitialModel() } catch { service.shutdown(); throw error }
         let app = application(service, reloadOnSIGHUP: true) { port in

@@ -15,7 +15,7 @@ public final class RetrievalService: Sendable {
     /// A service for `configuration`; call ``loadInitialModel()`` (or ``reload()``) before serving.
     public init(configuration: ServingConfiguration, logger: Logger = Logger(label: "twotower.serve")) {
         self.configuration = configuration
-        store = ModelStore(path: configuration.modelDirectory)
+        store = ModelStore(path: configuration.modelDirectory, precision: configuration.precision)
         let metrics = ServingMetrics()
         self.metrics = metrics
         batcher = QueryBatcher(maxBatch: configuration.maxBatch,

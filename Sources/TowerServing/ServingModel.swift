@@ -34,14 +34,16 @@ public final class ServingModel: Sendable {
     /// Test metrics written next to the model by `train --metrics-out` as `metrics.json`, if present.
     public let trainingMetrics: JSONValue?
 
-    /// Loads and verifies the model directory `path` (checksums, shapes, finite embeddings).
+    /// Loads and verifies the model directory `path` (checksums, shapes, finite embeddings); the
+    /// item index scores at `precision` (``ScoringPrecision``; bfloat16 candidates are re-scored
+    /// in float32, so every returned score is the float32 score).
     /// - Throws: ``PersistenceError`` for a missing or corrupt directory; ``ServingModelError`` when an
     ///   embedding is not finite.
-    public init(modelDirectory path: String, version: Int) throws {
+    public init(modelDirectory path: String, version: Int, precision: ScoringPrecision = .float32) throws {
         let start = Date()
         let recommender = try Recommender(modelDirectory: path)
         checkpoint = recommender.checkpoint
-        index = recommender.index
+        index = try recommender.index.with(precision: precision)
         userEmbeddings = recommender.queryEmbeddings()
         if let bad = index.items.storage.firstIndex(where: { !$0.isFinite }) {
             throw ServingModelError.nonFiniteEmbedding(tower: "item", row: bad / index.dimension, path: path)

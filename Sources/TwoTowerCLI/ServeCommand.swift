@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import TowerServing
+import TwoTower
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,6 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body-bytes"), parsing: .unconditional, help: "Largest request body (larger: 413).")
     var maxBodyBytes = 1 << 20
 
+    @Option(name: .long, help: ArgumentHelp("How items are scored: float32 (exact), or bfloat16[:R] — bfloat16 candidates (about twice the throughput on CPUs with AVX512_BF16), the best R·k re-scored in float32 (R defaults to 4; scores returned are the float32 scores).", valueName: "precision"))
+    var precision = "float32"
+
     @Option(name: .customLong("idle-timeout"), parsing: .unconditional, help: ArgumentHelp("Close a connection silent this long, between requests or mid-request (a half-sent request), seconds.", valueName: "seconds"))
     var idleTimeout = 30.0
 
@@ -59,11 +63,13 @@ struct ServeCommand: AsyncParsableCommand {
         c.maxBodyBytes = maxBodyBytes
         c.adminToken = adminToken
         c.idleTimeoutSeconds = idleTimeout
+        c.precision = (try? ScoringPrecision(parsing: precision)) ?? .float32
         return c
     }
 
     func validate() throws {
         try OptionApplicability.enforce(OptionApplicability.serve(self))
+        do { _ = try ScoringPrecision(parsing: precision) } catch { throw ValidationError("--precision: \(error)") }
         do { try servingConfiguration.validate() } catch let error as ServingConfigurationError {
             throw ValidationError(error.description)
         }
