@@ -6,7 +6,8 @@
 # For each catalogue size: writes a synthetic d=64 model (twotower-bench serving-model), then for
 # batching on (--max-batch 64 --max-wait-us 500) and off (--max-batch 1) and wrk concurrency
 # 1, 16, 64 prints requests/s and p50/p99 latency of POST /v1/recommend (random known user, k=10,
-# seen items excluded). Beside them: the memory bandwidth measured in the same run (numpy sum of
+# seen items excluded), and batching on again with `--precision bfloat16` (bfloat16 candidates,
+# the best 4·k re-scored in float32; set PRECISION=float32 to skip those rows). Beside them: the memory bandwidth measured in the same run (numpy sum of
 # 512 MiB), the bandwidth-bound rate of unbatched queries (bandwidth / item-matrix bytes), and the
 # GEMM-bound rate (`twotower-bench topk` with 640 queries per call, 1 thread).
 #
@@ -19,6 +20,7 @@ DURATION=${DURATION:-10s}
 PORT=${PORT:-18181}
 THREADS=${THREADS:-2}
 USERS=${USERS:-10000}
+PRECISION=${PRECISION:-bfloat16}
 SIZES=("${@:-100000}")
 BIN=${BIN:-.build/release}
 WORK=$(mktemp -d /tmp/twotower-serve-load.XXXXXX)
@@ -56,11 +58,15 @@ for items in "${SIZES[@]}"; do
              --eval-users 1 --eval-items 10 | head -n 1 | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["queries_per_second"]))')
     echo
     echo "== $items items x d=64 (item matrix ${matrix_mb} MB): bandwidth-bound unbatched ${bound} queries/s; GEMM-bound (topk, 640 queries/call, 1 thread) ${gemm} queries/s"
-    printf "%-9s %-11s %12s %10s %10s\n" batching concurrency "requests/s" "p50" "p99"
-    for mode in on off; do
+    printf "%-9s %-11s %-11s %12s %10s %10s\n" batching precision concurrency "requests/s" "p50" "p99"
+    runs=("on float32" "off float32")
+    [ "$PRECISION" = float32 ] || runs+=("on $PRECISION")
+    for run in "${runs[@]}"; do
+        read -r mode precision <<<"$run"
         if [ "$mode" = on ]; then batch=(--max-batch 64 --max-wait-us 500); else batch=(--max-batch 1 --max-wait-us 0); fi
         start=$(date +%s.%N)
         "$BIN/twotower" serve --model "$model" --host 127.0.0.1 --port "$PORT" --threads "$THREADS" "${batch[@]}" \
+            --precision "$precision" \
             --log-level warning > "$WORK/server.log" 2>&1 &
         SERVER_PID=$!
         until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null; do
@@ -75,7 +81,7 @@ for items in "${SIZES[@]}"; do
             p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
             p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
             errors=$(grep -E "Non-2xx|Socket errors" <<<"$out" || true)
-            printf "%-9s %-11s %12s %10s %10s %s\n" "$mode" "$c" "$rps" "$p50" "$p99" "$errors"
+            printf "%-9s %-11s %-11s %12s %10s %10s %s\n" "$mode" "$precision" "$c" "$rps" "$p50" "$p99" "$errors"
         done
         kill -TERM "$SERVER_PID"; status=0; wait "$SERVER_PID" || status=$?; SERVER_PID=
         echo "  (server ready in ${ready} s after start; exit status after SIGTERM: $status)"
