@@ -7,7 +7,8 @@ import TwoTower
 extension DataSource {
     /// The files the readers read for this source, in reading order: the ratings file (a
     /// MovieLens directory's ratings file and the movie/user files beside it, a LightGCN
-    /// directory's `train.txt` and, when used, `test.txt`), then the test file. Empty for synthetic data.
+    /// directory's `train.txt` and, when used, `test.txt`), then the test file, then the item and
+    /// user feature files. Empty for synthetic data.
     public func filesRead() throws -> [String] {
         guard let path else { return [] }
         var files: [String] = []
@@ -38,6 +39,7 @@ extension DataSource {
             files.append(path)
         }
         if let testPath { files.append(try resolvedTestFile(testPath)) }
+        for f in [itemFeatureFile, userFeatureFile].compactMap({ $0 }) { files.append(f.path) }
         return files
     }
 
@@ -57,7 +59,9 @@ extension DataSource {
                 users: s.users, items: s.items, interactions: s.interactions, factors: s.factors,
                 temperature: s.temperature, popularityExponent: s.popularityExponent,
                 activitySigma: s.activitySigma, minimumActivity: s.minimumActivity,
-                maximumActivity: s.maximumActivity, seed: s.seed))
+                maximumActivity: s.maximumActivity, seed: s.seed),
+            itemFeatureFile: featureFileRecord(itemFeatureFile, target: .item),
+            userFeatureFile: featureFileRecord(userFeatureFile, target: .user))
     }
 
     /// The source a record describes (the inverse of ``record(seed:)``), without checking the files.
@@ -78,6 +82,8 @@ extension DataSource {
         minimumRating = r.minimumRating
         testPath = r.testPath
         skipBadLines = r.skipBadLines
+        itemFeatureFile = r.itemFeatureFile.map { FeatureFile(path: $0.path, keyColumn: $0.keyColumn, columns: $0.columns) }
+        userFeatureFile = r.userFeatureFile.map { FeatureFile(path: $0.path, keyColumn: $0.keyColumn, columns: $0.columns) }
         if let spelling = r.split {
             do { split = try SplitStrategy(parsing: spelling) } catch {
                 throw ConfigurationError("the model's data record has the split \"\(spelling)\": \(error)")
