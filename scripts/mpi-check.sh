@@ -80,7 +80,7 @@ fi
 echo "resumed 2-rank run = uninterrupted 2-rank run (model.safetensors bit-identical)"
 
 echo "== a rank killed (SIGKILL) after the first checkpoint, then --resume: the uninterrupted 2-rank model"
-"${launcher[@]}" -np 2 "$bin/twotower" "${resume[@]}" --epochs 4 --output "$work/killed" > /dev/null 2>&1 &
+"${launcher[@]}" -np 2 "$bin/twotower" "${resume[@]}" --epochs 4 --checkpoint-every 2 --output "$work/killed" > /dev/null 2>&1 &
 job=$!
 for _ in $(seq 1 600); do [ -f "$work/killed/resume.safetensors" ] && break; sleep 0.1; done
 rank=$(pgrep -P "$job" | head -n 1 || true)

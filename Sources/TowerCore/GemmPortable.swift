@@ -23,11 +23,14 @@ private func multiplyAdd(_ acc: SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Floa
 
 /// Single-threaded packed gemm with the Swift micro-kernel (m, n, k > 0). `packA`/`packB`
 /// hold at least `tower_gemm_pack_a_floats(m, k)` / `tower_gemm_pack_b_floats(n, k)` floats.
+/// With `packedB` (op(B) pre-packed in full-depth panels of 16 columns, `tower_gemm_pack_b_panels`,
+/// pointing at the first panel to use), `b` and `packB` are not read.
 func portableGemm(
     transA: Int32, transB: Int32, m: Int, n: Int, k: Int, alpha: Float,
-    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>?, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-    packA: UnsafeMutablePointer<Float>, packB: UnsafeMutablePointer<Float>
+    packA: UnsafeMutablePointer<Float>, packB: UnsafeMutablePointer<Float>?,
+    packedB: UnsafePointer<Float>? = nil
 ) {
     var jc = 0
     while jc < n {
@@ -36,7 +39,15 @@ func portableGemm(
         while pc < k {
             let kc = min(kcBlock, k - pc)
             let betaBlock: Float = pc == 0 ? beta : 1
-            tower_gemm_pack_b(transB, kc, nc, b, ldb, pc, jc, packB)
+            let panels: UnsafePointer<Float>, panelStride: Int
+            if let packedB {
+                panels = packedB + (jc / nr) * k * nr + pc * nr
+                panelStride = k * nr
+            } else {
+                tower_gemm_pack_b(transB, kc, nc, b, ldb, pc, jc, packB)
+                panels = UnsafePointer(packB!)
+                panelStride = kc * nr
+            }
             var ic = 0
             while ic < m {
                 let mc = min(mcBlock, m - ic)
@@ -48,7 +59,7 @@ func portableGemm(
                     while ir < mc {
                         let mrValid = min(mr, mc - ir)
                         let tileC = c + (ic + ir) * ldc + jc + jr
-                        portableTile(kc: kc, a: packA + ir * kc, b: packB + jr * kc, c: tileC, ldc: ldc,
+                        portableTile(kc: kc, a: packA + ir * kc, b: panels + (jr / nr) * panelStride, c: tileC, ldc: ldc,
                                      alpha: alpha, beta: betaBlock, rows: mrValid, columns: nrValid)
                         ir += mr
                     }

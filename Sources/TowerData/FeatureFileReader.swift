@@ -33,8 +33,6 @@ public struct FeatureFileContents: Sendable, Equatable {
     /// Lines whose key is not in the vocabulary (ignored), with the first one.
     public var unknownKeys = 0
     public var firstUnknown: ReadReport.UnknownId?
-    /// Lines for a key already seen (the first line wins).
-    public var duplicateKeys = 0
     /// Bad lines skipped (only with ``ReadOptions/skipBadLines``).
     public var skippedLines = 0
 
@@ -46,7 +44,6 @@ public struct FeatureFileContents: Sendable, Equatable {
         s += ", \(unknownKeys) unknown ids ignored"
         if let f = firstUnknown { s += " (first: \"\(f.id)\", line \(f.line))" }
         if rowsWithoutLine > 0 { s += ", \(rowsWithoutLine) \(what) without a line get the missing value" }
-        if duplicateKeys > 0 { s += ", \(duplicateKeys) repeated ids (the first line wins)" }
         if skippedLines > 0 { s += ", \(skippedLines) bad lines skipped" }
         return s
     }
@@ -65,7 +62,8 @@ public enum FeatureFileReader {
     ///   - keyKind: how ids are compared (`.integer` for MovieLens / LightGCN ids: `01` is `1`).
     ///   - columns: the columns to use; `nil`: every column but the key, kinds inferred.
     /// - Throws: ``DataError`` naming the file, line and column: `missingColumn` (key or feature
-    ///   column not in the header), `invalidField` (a non-number in a numeric column, a bad key),
+    ///   column not in the header), `invalidField` (a non-number in a numeric column, a bad key,
+    ///   a key on a second line — skipped and counted with `skipBadLines`),
     ///   `invalidUTF8`, `missingFields`, `noData`; `invalidRequest` for a column without values.
     public static func read(path: String, format: DelimitedFormat, key: String, keyKind: IdKind,
                             columns requested: [FeatureFileColumn]?, vocabulary: Vocabulary, target: FeatureTarget,
@@ -108,7 +106,7 @@ public enum FeatureFileReader {
         let keys = ByteKeyTable(ids: vocabulary.ids)
         let rows = vocabulary.count
         var raw = [[String?]](repeating: [String?](repeating: nil, count: rows), count: wanted.count)
-        var seen = [Bool](repeating: false, count: rows)
+        var firstLine = [Int](repeating: 0, count: rows)   // 0: no line yet
         // Inference per column: every non-empty value a number; some value holding `|`; any value.
         var allNumeric = [Bool](repeating: true, count: wanted.count)
         var hasBar = [Bool](repeating: false, count: wanted.count)
@@ -154,8 +152,12 @@ public enum FeatureFileReader {
                     }
                     continue
                 }
-                if seen[Int(row)] { out.duplicateKeys += 1; continue }
-                seen[Int(row)] = true
+                guard firstLine[Int(row)] == 0 else {
+                    throw DataError.invalidField(file: name, line: tok.line, column: tok.columnName(keyIndex),
+                                                 expected: "one line per id (this id is on line \(firstLine[Int(row)]) already)",
+                                                 found: IdRule.shown(UnsafeBufferPointer(start: kp, count: kn)))
+                }
+                firstLine[Int(row)] = tok.line
                 for c in values.indices { raw[c][Int(row)] = values[c] }
             } catch {
                 guard options.skipBadLines else { throw error }
@@ -163,7 +165,7 @@ public enum FeatureFileReader {
             }
         }
         guard out.records > 0 else { throw .noData(file: name) }
-        out.matchedRows = seen.reduce(0) { $0 + ($1 ? 1 : 0) }
+        out.matchedRows = firstLine.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
         out.rowsWithoutLine = rows - out.matchedRows
         for (c, column) in wanted.enumerated() {
             guard hasValue[c] else {

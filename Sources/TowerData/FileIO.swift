@@ -7,8 +7,17 @@ import Glibc
 /// File helpers for the readers: display names, whole-file reads and atomic writes (both done by
 /// TowerFormats, with errors as ``DataError``), and a chunked reader for the parsers.
 enum FileIO {
-    /// The name shown in error messages: the last path component.
+    /// The name shown in error messages: the path as the user gave it (`ratings.csv` stays
+    /// `ratings.csv`; `a/ratings.csv` and `b/ratings.csv` stay distinguishable), with a leading
+    /// `./` dropped; a file found inside a given directory is that directory plus its name.
     static func displayName(_ path: String) -> String {
+        var shown = Substring(path)
+        while shown.hasPrefix("./"), shown.count > 2 { shown = shown.dropFirst(2) }
+        return String(shown)
+    }
+
+    /// The last path component (what format detection looks at, e.g. `ratings.csv`).
+    static func fileName(_ path: String) -> String {
         path.split(separator: "/").last.map(String.init) ?? path
     }
 

@@ -37,7 +37,7 @@ public enum MovieLensReader {
             throw .unrecognizedFormat(file: FileIO.displayName(path),
                                       detail: "expected a MovieLens directory with ratings.csv, ratings.dat or u.data")
         }
-        switch FileIO.displayName(path) {
+        switch FileIO.fileName(path) {
         case "ratings.csv": return (.csv, path)
         case "ratings.dat": return (.dat, path)
         case "u.data": return (.ml100k, path)

@@ -15,6 +15,8 @@
 #define MR TOWER_GEMM_MR
 #define NR TOWER_GEMM_NR
 
+#include "gemm_driver_impl.h"
+
 // C[0..6, 0..16] (row stride ldc) = alpha·A·B + beta·C, A a packed 6×kc micro-panel,
 // B a packed kc×16 micro-panel (32-byte aligned). beta == 0 never reads C.
 static inline __attribute__((always_inline)) void kernel_6x16(
@@ -90,13 +92,73 @@ static inline __attribute__((always_inline)) void kernel_6x16(
 #undef STORE_ROW
 }
 
-#include "gemm_driver_impl.h"
+// The first `rows` (< MR) rows of a 6×16 product, for the bottom edge of a small m: the same FMA
+// chain per element as kernel_6x16 (so results do not depend on which kernel ran), A a 6-row
+// packed panel of which only `rows` rows are read. `rows` is a constant at each call.
+static inline __attribute__((always_inline)) void kernel_rows_x16(
+    long rows, long kc, const float *restrict A, const float *restrict B, float *restrict C, long ldc,
+    float alpha, float beta) {
+    __m256 acc[MR][2];
+    for (int i = 0; i < rows; i++) {
+        acc[i][0] = _mm256_setzero_ps();
+        acc[i][1] = _mm256_setzero_ps();
+    }
+    for (long p = 0; p < kc; p++) {
+        __m256 b0 = _mm256_load_ps(B);
+        __m256 b1 = _mm256_load_ps(B + 8);
+#pragma clang loop unroll(full)
+        for (int i = 0; i < rows; i++) {
+            __m256 a = _mm256_broadcast_ss(A + i);
+            acc[i][0] = _mm256_fmadd_ps(a, b0, acc[i][0]);
+            acc[i][1] = _mm256_fmadd_ps(a, b1, acc[i][1]);
+        }
+        A += MR;
+        B += NR;
+    }
+    __m256 va = _mm256_set1_ps(alpha);
+    for (int i = 0; i < rows; i++) {
+        float *row = C + i * ldc;
+        if (beta == 0.0f) {
+            _mm256_storeu_ps(row, _mm256_mul_ps(va, acc[i][0]));
+            _mm256_storeu_ps(row + 8, _mm256_mul_ps(va, acc[i][1]));
+        } else {
+            __m256 vb = _mm256_set1_ps(beta);
+            _mm256_storeu_ps(row, _mm256_fmadd_ps(va, acc[i][0], _mm256_mul_ps(vb, _mm256_loadu_ps(row))));
+            _mm256_storeu_ps(row + 8, _mm256_fmadd_ps(va, acc[i][1], _mm256_mul_ps(vb, _mm256_loadu_ps(row + 8))));
+        }
+    }
+}
+
+static void kernel_6x16_call(long kc, const float *A, const float *B, float *C, long ldc, float alpha, float beta) {
+    kernel_6x16(kc, A, B, C, ldc, alpha, beta);
+}
+static void kernel_4x16(long kc, const float *A, const float *B, float *C, long ldc, float alpha, float beta) {
+    kernel_rows_x16(4, kc, A, B, C, ldc, alpha, beta);
+}
+static void kernel_2x16(long kc, const float *A, const float *B, float *C, long ldc, float alpha, float beta) {
+    kernel_rows_x16(2, kc, A, B, C, ldc, alpha, beta);
+}
+static void kernel_1x16(long kc, const float *A, const float *B, float *C, long ldc, float alpha, float beta) {
+    kernel_rows_x16(1, kc, A, B, C, ldc, alpha, beta);
+}
+
+/// The full 6-row kernel and the narrow ones for a bottom edge of 1, 2 or 3–4 rows.
+static const tower_kernel_set kernels256 = {
+    .full = kernel_6x16_call,
+    .narrow = {[1] = kernel_1x16, [2] = kernel_2x16, [4] = kernel_4x16},
+};
 
 void tower_sgemm_avx2(int trans_a, int trans_b, long m, long n, long k, float alpha,
                       const float *a, long lda, const float *b, long ldb, float beta,
                       float *c, long ldc, float *pack_a, float *pack_b) {
-    gemm_blis_driver(kernel_6x16, MR, NR, TOWER_GEMM_MC, TOWER_GEMM_KC, TOWER_GEMM_NC, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb,
-                     beta, c, ldc, pack_a, pack_b);
+    gemm_blis_driver(&kernels256, MR, NR, TOWER_GEMM_MC, TOWER_GEMM_KC, TOWER_GEMM_NC, trans_a, trans_b, m, n, k,
+                     alpha, a, lda, b, ldb, beta, c, ldc, pack_a, pack_b);
+}
+
+void tower_sgemm_avx2_packed_b(int trans_a, long m, long n, long k, float alpha, const float *a, long lda,
+                               const float *packed_b, float beta, float *c, long ldc, float *pack_a) {
+    gemm_blis_driver_packed_b(&kernels256, MR, NR, TOWER_GEMM_MC, TOWER_GEMM_KC, TOWER_GEMM_NC, trans_a, m, n, k,
+                              alpha, a, lda, packed_b, beta, c, ldc, pack_a);
 }
 
 #pragma clang attribute pop
@@ -108,6 +170,13 @@ void tower_sgemm_avx2(int trans_a, int trans_b, long m, long n, long k, float al
                       float *c, long ldc, float *pack_a, float *pack_b) {
     (void)trans_a; (void)trans_b; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda;
     (void)b; (void)ldb; (void)beta; (void)c; (void)ldc; (void)pack_a; (void)pack_b;
+    __builtin_trap();
+}
+
+void tower_sgemm_avx2_packed_b(int trans_a, long m, long n, long k, float alpha, const float *a, long lda,
+                               const float *packed_b, float beta, float *c, long ldc, float *pack_a) {
+    (void)trans_a; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda; (void)packed_b; (void)beta;
+    (void)c; (void)ldc; (void)pack_a;
     __builtin_trap();
 }
 

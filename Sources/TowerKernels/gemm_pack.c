@@ -12,6 +12,15 @@ void tower_gemm_pack_b(int trans_b, long kc, long nc, const float *b, long ldb,
     pack_b_impl(trans_b, kc, nc, b, ldb, row0, col0, dst);
 }
 
+long tower_gemm_packed_b_floats(long tile, long n, long k) {
+    return round_up_long(n, tile) * k;
+}
+
+void tower_gemm_pack_b_panels(long tile, int trans_b, long k, long n, const float *b, long ldb, float *dst) {
+    // pack_b_tile with the whole depth as one block: panel j lands at dst + j·tile·k.
+    pack_b_tile(tile, trans_b, k, n, b, ldb, 0, 0, dst);
+}
+
 static long pk_max(long a, long b) { return a > b ? a : b; }
 
 long tower_gemm_pack_a_floats(long m, long k) {

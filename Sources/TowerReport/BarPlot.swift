@@ -16,6 +16,8 @@ struct BarPlot {
     var y: PlotAxis
     var series: [Series]
     var width: Double = 640
+    /// A bar's value in its tooltip (the values are percentages unless a plot says otherwise).
+    var valueText: (Double) -> String = { String(format: "%.1f%%", $0) }
 
     func svg() -> String {
         var yAxis = y
@@ -36,7 +38,7 @@ struct BarPlot {
             for (ci, value) in s.values.enumerated() where ci < categories.count && value.isFinite {
                 let x0 = frame.px(Double(ci)) + frame.plotWidth / n * 0.1 + Double(si) * barWidth
                 let yTop = frame.py(max(value, yDomain.lowerBound)), yBase = frame.py(max(0, yDomain.lowerBound))
-                body += "<rect x=\"\(c(x0))\" y=\"\(c(min(yTop, yBase)))\" width=\"\(c(max(barWidth - 1, 0.5)))\" height=\"\(c(abs(yBase - yTop)))\" fill=\"\(PlotPalette.color(s.color))\"><title>\(HTMLText.escape("\(s.name), \(categories[ci]): \(HTMLText.percent(value))"))</title></rect>"
+                body += "<rect x=\"\(c(x0))\" y=\"\(c(min(yTop, yBase)))\" width=\"\(c(max(barWidth - 1, 0.5)))\" height=\"\(c(abs(yBase - yTop)))\" fill=\"\(PlotPalette.color(s.color))\"><title>\(HTMLText.escape("\(s.name), \(categories[ci]): \(valueText(value))"))</title></rect>"
             }
         }
         return frame.svg(body: body, ariaLabel: title)

@@ -9,6 +9,12 @@ struct LinePlot {
         var style: SeriesStyle = .line(faint: false)
         /// Palette index.
         var color: Int
+        /// A colour outside the palette (e.g. grey for the trials behind the highlighted ones).
+        var hexColor: String? = nil
+        /// Whether the legend lists it (one entry can stand for many grey lines).
+        var inLegend = true
+
+        var resolvedColor: String { hexColor ?? PlotPalette.color(color) }
     }
 
     /// A vertical line at `x` with a label at its top.
@@ -38,7 +44,7 @@ struct LinePlot {
         let all = series.flatMap(drawable)
         let xDomain = x.domain(all.map(\.x) + markers.map(\.x))
         let yDomain = y.domain(all.map(\.y))
-        let legend = series.map { s in (name: s.name, color: PlotPalette.color(s.color), dash: s.style.dashArray, box: false) }
+        let legend = series.filter(\.inLegend).map { s in (name: s.name, color: s.resolvedColor, dash: s.style.dashArray, box: s.style == .dotsOnly) }
         let frame = SVGFrame(width: width, title: title, x: x, y: y, xDomain: xDomain, yDomain: yDomain, legend: legend)
         let c = HTMLText.coordinate
         var body = ""
@@ -52,12 +58,13 @@ struct LinePlot {
         for s in series {
             let points = drawable(s)
             guard !points.isEmpty else { continue }
-            let color = PlotPalette.color(s.color)
+            let color = s.resolvedColor
             let path = points.map { "\(c(frame.px($0.x))),\(c(frame.py($0.y)))" }.joined(separator: " ")
             var width = 2.0, opacity = ""
             if case .line(faint: true) = s.style { width = 1; opacity = " stroke-opacity=\"0.45\"" }
+            if s.style == .emphasized { width = 3.2 }
             let dash = s.style.dashArray.map { " stroke-dasharray=\"\($0)\"" } ?? ""
-            if points.count > 1 {
+            if points.count > 1 && s.style != .dotsOnly {
                 body += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(width)\"\(opacity)\(dash) stroke-linejoin=\"round\" points=\"\(path)\"/>"
             }
             if s.style.dots || points.count == 1 {

@@ -3,6 +3,9 @@
 enum PlotPalette {
     static let colors = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
     static func color(_ index: Int) -> String { colors[index % colors.count] }
+    /// The lines behind the highlighted ones.
+    static let grey = "#9a9a9a"
+
 }
 
 /// How one series is drawn.
@@ -14,6 +17,10 @@ enum SeriesStyle: Equatable {
     case lineWithDots
     /// Dashed, with dots.
     case dashedWithDots
+    /// A thick line with dots: the one series the plot is about (the chosen trial).
+    case emphasized
+    /// Dots without a line (values that are not a sequence, e.g. trial scores by rung).
+    case dotsOnly
 
     var dashArray: String? {
         switch self {
@@ -21,5 +28,5 @@ enum SeriesStyle: Equatable {
         default: nil
         }
     }
-    var dots: Bool { self == .lineWithDots || self == .dashedWithDots }
+    var dots: Bool { self == .lineWithDots || self == .dashedWithDots || self == .emphasized || self == .dotsOnly }
 }

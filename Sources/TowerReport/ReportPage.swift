@@ -34,6 +34,11 @@ enum ReportPage {
         .figures div { min-width: 120px; }
         .figures b { display: block; font-size: 1.15rem; }
         .empty { color: #777; font-style: italic; padding: 8px 0; }
+        tr.chosen td { background: #e4f0fa; }
+        .barcell { display: flex; align-items: center; gap: 6px; justify-content: flex-end; }
+        .bar { display: inline-block; height: 10px; min-width: 1px; background: #0072B2; }
+        .barcell .bar { flex: 0 0 auto; }
+        details { margin-top: 6px; }
         @media (max-width: 600px) { main { padding: 6px; } section { padding: 10px; } body { font-size: 14px; }
           /* a 640-unit plot squeezed to a phone's width would draw its 12 px labels at ~7 px:
              keep at least 560 px (labels ≥ 10.5 px) and scroll sideways */
@@ -44,7 +49,8 @@ enum ReportPage {
           section { box-shadow: none; border: 1px solid #ccc; break-inside: avoid; page-break-inside: avoid; }
           figure { break-inside: avoid; }
           .grid { grid-template-columns: 1fr 1fr; }
-          tr.differs td { background: #eee; }
+          tr.differs td, tr.chosen td { background: #eee; }
+          .bar { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
         }
         """
 

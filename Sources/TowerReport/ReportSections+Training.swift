@@ -32,7 +32,7 @@ extension ReportSections {
                                 points: zip(h.steps, h.loss).map { (x: Double($0), y: $1) }, style: .line(faint: true), color: i))
             series.append(.init(name: name(run, "smoothed (EMA β=\(h.smoothing))"),
                                 points: zip(h.steps, h.smoothed).map { (x: Double($0), y: $1) }, style: .line(faint: false), color: i))
-            notes.append("\(comparing ? "\(HTMLText.escape(run.label)): " : "")\(HTMLText.integer(h.totalSteps)) steps in \(h.epochEndSteps.count) epochs")
+            notes.append("\(comparing ? "\(HTMLText.escape(run.label)): " : "")\(HTMLText.integer(h.totalSteps)) step\(h.totalSteps == 1 ? "" : "s") in \(h.epochEndSteps.count) epoch\(h.epochEndSteps.count == 1 ? "" : "s")")
         }
         let plot = LinePlot(title: "Loss per step", x: PlotAxis(title: "step", unit: nil, integerTicks: true),
                             y: PlotAxis(title: "loss", unit: lossUnit), series: series)

@@ -58,7 +58,7 @@ struct ReportSections {
             out += "<div>\(prefix)epochs (kept)<b>\(r.train.epochs) (\(r.train.bestEpoch))</b></div>"
             out += "<div>\(prefix)training time<b>\(HTMLText.number(r.train.seconds, significant: 3)) s</b></div>"
             if let refit = r.train.refit {
-                out += "<div>\(prefix)refit (\(refit.epochs) epochs)<b>\(HTMLText.number(refit.seconds, significant: 3)) s</b></div>"
+                out += "<div>\(prefix)refit (\(refit.epochs) epoch\(refit.epochs == 1 ? "" : "s"))<b>\(HTMLText.number(refit.seconds, significant: 3)) s</b></div>"
             }
         }
         out += "</div></header>"

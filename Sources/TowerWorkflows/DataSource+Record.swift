@@ -98,7 +98,10 @@ extension DataSource {
     }
 
     /// The data a saved model was trained on, rebuilt from its record, after checking that every
-    /// recorded file is still there with the same size and contents.
+    /// recorded file is still there with the same size and contents. The side-feature files
+    /// (`--item-features`, `--user-features`) are left out, neither checked nor read: the model
+    /// holds the features it was trained with, and `evaluate` and `recommend --show-history`
+    /// need only the interactions.
     /// - Returns: the source and a note saying where the data comes from.
     /// - Throws: ``ConfigurationError`` naming the model directory, each moved or changed file and
     ///   what differs (missing, size, contents), and `--data` as the way to override; or, for a
@@ -112,12 +115,17 @@ extension DataSource {
             }
             throw ConfigurationError("\(checkpoint.path) has no data record (saved by an older twotower): it was trained on \(c.dataName); give --data \(c.dataName) and the split options used for training")
         }
-        let changed = record.changedFiles()
+        let featureFiles = Set([record.itemFeatureFile?.path, record.userFeatureFile?.path].compactMap { $0 })
+        var interactions = record
+        interactions.files.removeAll { featureFiles.contains($0.path) }
+        interactions.itemFeatureFile = nil
+        interactions.userFeatureFile = nil
+        let changed = interactions.changedFiles()
         if !changed.isEmpty {
             throw ConfigurationError("the data \(checkpoint.path) was trained on has moved or changed: \(changed.joined(separator: "; ")); give --data (and the options used for training) to evaluate on another file")
         }
-        let source = try DataSource(record: record)
-        let what = record.path.map { "\($0) (\(record.format ?? "?"), split \(record.split ?? "default"), seed \(record.splitSeed); \(record.files.count) file(s) unchanged)" }
+        let source = try DataSource(record: interactions)
+        let what = record.path.map { "\($0) (\(record.format ?? "?"), split \(record.split ?? "default"), seed \(record.splitSeed); \(interactions.files.count) file(s) unchanged)" }
             ?? "the built-in synthetic dataset (seed \(record.synthetic?.seed ?? 0))"
         return (source, "data: \(what), as recorded in \(checkpoint.path)")
     }

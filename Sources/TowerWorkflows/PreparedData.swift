@@ -18,8 +18,12 @@ public struct PreparedData: Sendable {
     public var userFeatures: [EntityFeature]
     /// A one-line name of the data (file or synthetic parameters).
     public var name: String
-    /// Things the user should know: skipped lines, unknown test ids, filters applied.
+    /// Things the user should know: skipped lines, unknown test ids, filters applied, the
+    /// validation set held out.
     public var notes: [String]
+    /// The notes of ``notes`` on the validation set held out for early stopping — a matter of
+    /// training: `evaluate`, which splits again only to rebuild the training part, leaves them out.
+    public var validationNotes: [String] = []
     /// How to rebuild this data later (saved with the model); set by ``DataSource/prepare(seed:validation:)``.
     public var sourceRecord: DataSourceRecord? = nil
 
@@ -51,6 +55,7 @@ extension DataSource {
             let log = dataset.log.orderedByFrequency()
             let strategy = split ?? .leaveLastOut(validation: validation)
             var split = try DatasetSplit(log, strategy: withValidation(strategy, validation), seed: seed)
+            let first = notes.count
             if validation && split.validation == nil {
                 split = try carveValidation(from: split, strategy: strategy, seed: seed, notes: &notes)
             }
@@ -59,7 +64,7 @@ extension DataSource {
             let c = synthetic
             return PreparedData(split: split, truth: truth, itemFeatures: [], userFeatures: [],
                                 name: "synthetic (\(c.users) users, \(c.items) items, \(c.interactions) interactions, seed \(c.seed))",
-                                notes: notes)
+                                notes: notes, validationNotes: Array(notes[first...]))
         }
         var log = try load(path: path, notes: &notes)
         log = log.orderedByFrequency()
@@ -86,16 +91,19 @@ extension DataSource {
             split = try DatasetSplit(log, strategy: splitStrategy, seed: seed)
             try split.requireTrainAndTest(strategy: splitStrategy, of: log)
         }
+        let first = notes.count
         if validation && split.validation == nil {
             split = try carveValidation(from: split, strategy: test == nil ? strategy : nil, seed: seed, notes: &notes)
         }
         noteValidation(split, into: &notes)
+        let validationNotes = Array(notes[first...])
         var itemFeatures = log.itemFeatures.compactMap(Self.entityFeature)
         var userFeatures = log.userFeatures.compactMap(Self.entityFeature)
         if let f = itemFeatureFile { try attach(f, target: .item, vocabulary: log.itemVocabulary, to: &itemFeatures, notes: &notes) }
         if let f = userFeatureFile { try attach(f, target: .user, vocabulary: log.userVocabulary, to: &userFeatures, notes: &notes) }
         return PreparedData(split: split, truth: syntheticTruth(beside: path, for: log, notes: &notes),
-                            itemFeatures: itemFeatures, userFeatures: userFeatures, name: path, notes: notes)
+                            itemFeatures: itemFeatures, userFeatures: userFeatures, name: path, notes: notes,
+                            validationNotes: validationNotes)
     }
 
     /// The generator's truth when `path` is an `interactions.csv` written by `twotower synth` (a

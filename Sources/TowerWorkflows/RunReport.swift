@@ -35,6 +35,9 @@ public struct RunReport: Sendable {
     /// The refit on train + validation after early stopping, when one ran: the evaluated and
     /// saved model is its model.
     public var refit: RefitSummary? = nil
+    /// Ctrl-C stopped the refit: the early-stopped model (of ``TrainingSummary/bestEpoch``) was
+    /// kept, evaluated and saved. In the JSON: `train.refit_interrupted`.
+    public var refitInterrupted = false
 
     /// The metrics table: model and baselines side by side.
     public var table: String {
@@ -59,6 +62,7 @@ public struct RunReport: Sendable {
                 "validation": training.validation,
                 "validation_metric": validationMetric as Any? ?? NSNull(),
                 "refit": refit?.jsonObject as Any? ?? NSNull(),
+                "refit_interrupted": refitInterrupted,
             ] as [String: Any],
             "data": [
                 "name": dataName,

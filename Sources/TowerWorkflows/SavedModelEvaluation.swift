@@ -65,7 +65,7 @@ extension ModelEvaluation {
                   prepared.split.train.itemVocabulary == checkpoint.items else {
                 throw ConfigurationError("\(prepared.name) is not the data the model in \(path) was trained on (\(checkpoint.configuration.dataName)): its users or items differ; give the held-out interactions with --test")
             }
-            notes += prepared.notes
+            notes += prepared.notes.filter { !prepared.validationNotes.contains($0) }  // train's business
             truth = prepared.truth
             heldOut = .test(prepared.split)
         }

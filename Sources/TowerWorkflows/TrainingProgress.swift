@@ -21,9 +21,14 @@ import TwoTower
 ///   the end of each epoch.
 /// - ``Style/quiet``: no output; the statistics are still kept.
 ///
-/// The loss is an exponential moving average with bias correction (`β = smoothing`), the rate and
-/// ETA are measured from the first step of the current epoch (so time spent in validation between
-/// epochs does not count). Not thread-safe: call it from the training loop only.
+/// The loss is an exponential moving average with bias correction (`β = smoothing`), the rate is
+/// measured from the first step of the current epoch (so time spent in validation between epochs
+/// does not count). The ETA (``etaSeconds``) is the time per step times the steps left in this
+/// epoch and in the epochs still to come, plus the last pause between epochs (validation,
+/// checkpoint) for each of them; with early stopping (``patience``) the epochs still to come are
+/// those patience still allows without an improvement, not the `--epochs` maximum, and when a
+/// refit follows (``refitFollows``) its estimate is shown beside (``refitEtaSeconds``). During
+/// the refit the ETA covers its own epochs. Not thread-safe: call it from the training loop only.
 public final class TrainingProgress: TrainingObserver {
     /// How progress is shown.
     public enum Style: Sendable, Equatable {
@@ -41,6 +46,11 @@ public final class TrainingProgress: TrainingObserver {
     public private(set) var totalEpochs: Int?
     /// Set by ``refitBegan(epochs:interactions:)``: the status line then says `refit epoch e/E`.
     public private(set) var refitting = false
+    /// Early stopping's patience (`nil`: none): the run stops after this many validated epochs
+    /// without an improvement, so the ETA counts at most the epochs patience still allows.
+    public var patience: Int?
+    /// A refit follows the early-stopped pass (as many epochs as the best one's number).
+    public var refitFollows = false
 
     private let smoothing: Double
     private let redrawInterval: Double
@@ -57,6 +67,15 @@ public final class TrainingProgress: TrainingObserver {
     private var epochSteps = 0      // steps after the epoch's first step
     private var lastOutput = -Double.infinity
     private var lineOpen = false
+    // Early stopping as the trainer counts it (from ``epochEnded(epoch:loss:validation:)``).
+    private var best = -Double.infinity
+    private var bestEpoch = 0
+    private var sinceBest = 0
+    private var validating = false
+    private var lastEpochEnd: Double?
+    /// The last pause between two epochs (validation, checkpoint), seconds.
+    private var pause: Double = 0
+    private var endSecondsPerStep: Double = 0
 
     /// A reporter writing to `sink`.
     /// - Parameters:
@@ -96,13 +115,18 @@ public final class TrainingProgress: TrainingObserver {
     /// the results (`train ... > results.txt`, pipes): quiet if `quiet`, redrawn in place if
     /// standard error is a terminal (`isatty(2)`), else plain lines every `lineInterval` seconds.
     /// `redraws: false` as in ``standardOutput(quiet:totalEpochs:lineInterval:redraws:)``.
-    public static func standardError(quiet: Bool = false, totalEpochs: Int? = nil,
+    /// `patience` and `refitFollows` set ``patience`` and ``refitFollows`` (see ``etaSeconds``).
+    public static func standardError(quiet: Bool = false, totalEpochs: Int? = nil, patience: Int? = nil,
+                                     refitFollows: Bool = false,
                                      lineInterval: Double = 10, redraws: Bool = true) -> TrainingProgress {
         let style: Style = quiet ? .quiet : (redraws && isatty(2) != 0 ? .terminal : .lines(every: lineInterval))
-        return TrainingProgress(style: style, totalEpochs: totalEpochs) { text in
+        let progress = TrainingProgress(style: style, totalEpochs: totalEpochs) { text in
             fflush(nil)  // results printed before stay before
             FileHandle.standardError.write(Data(text.utf8))  // unbuffered
         }
+        progress.patience = patience
+        progress.refitFollows = refitFollows
+        return progress
     }
 
     /// Seconds on a monotonic clock.
@@ -121,13 +145,48 @@ public final class TrainingProgress: TrainingObserver {
         return epochSteps > 0 && elapsed > 0 ? Double(epochExamples) / elapsed : nil
     }
 
-    /// Estimated seconds until the end of the run (or of the epoch if `totalEpochs` is unknown).
-    public var etaSeconds: Double? {
+    /// Epochs still to come after the current one: up to `totalEpochs`, and with early stopping
+    /// (outside the refit) no more than patience allows if none of them improves
+    /// (`patience − epochs since the best − 1`, the current epoch counting as one without).
+    public var epochsAfterCurrent: Int {
+        var after = totalEpochs.map { max(0, $0 - epoch) } ?? 0
+        if let patience, !refitting { after = min(after, max(0, patience - sinceBest - 1)) }
+        return after
+    }
+
+    /// Seconds per step over the current epoch (nil until two steps of the epoch were seen).
+    private var secondsPerStep: Double? {
         let elapsed = now() - epochStart
-        guard epochSteps > 0, elapsed > 0 else { return nil }
-        var remaining = max(0, totalSteps - step)
-        if let totalEpochs { remaining += max(0, totalEpochs - epoch) * totalSteps }
-        return elapsed / Double(epochSteps) * Double(remaining)
+        return epochSteps > 0 && elapsed > 0 ? elapsed / Double(epochSteps) : nil
+    }
+
+    /// Estimated seconds until the end of this pass (or of the epoch if `totalEpochs` is unknown):
+    /// the steps left in this epoch and in ``epochsAfterCurrent`` epochs at the current epoch's
+    /// time per step, plus the last pause between epochs for each validation still to come.
+    public var etaSeconds: Double? {
+        guard let perStep = secondsPerStep else { return nil }
+        let after = epochsAfterCurrent
+        let steps = max(0, totalSteps - step) + after * totalSteps
+        return perStep * Double(steps) + (validating && !refitting ? pause * Double(after + 1) : 0)
+    }
+
+    /// The refit's estimate while the first pass runs (nil when no refit follows or during it):
+    /// as many epochs as the best epoch's number so far (at least 1) at the current time per
+    /// step — train + validation has a few more rows than train, so it is a slight underestimate.
+    public var refitEtaSeconds: Double? {
+        guard refitFollows, !refitting, let perStep = secondsPerStep else { return nil }
+        return perStep * Double(max(1, bestEpoch) * totalSteps)
+    }
+
+    /// After each epoch: follows the validation metric as early stopping does.
+    public func epochEnded(epoch: Int, loss: Double, validation: Double?) {
+        guard let value = validation, !refitting else { return }
+        validating = true
+        if value > best {
+            best = value; bestEpoch = epoch; sinceBest = 0
+        } else {
+            sinceBest += 1
+        }
     }
 
     /// Records one training step and renders if due.
@@ -140,6 +199,9 @@ public final class TrainingProgress: TrainingObserver {
     public func step(epoch: Int, step: Int, totalSteps: Int, loss: Float, examples: Int) {
         let t = now()
         if epoch != self.epoch || step <= 1 || step < self.step {
+            // The first step's own time is in `t - end` too.
+            if let end = lastEpochEnd, epoch == self.epoch + 1 { pause = max(0, t - end - endSecondsPerStep) }
+            lastEpochEnd = nil
             epochStart = t
             epochExamples = 0
             epochSteps = 0
@@ -154,6 +216,7 @@ public final class TrainingProgress: TrainingObserver {
         averagedSteps += 1
 
         let epochEnd = step >= totalSteps
+        if epochEnd { lastEpochEnd = t; endSecondsPerStep = secondsPerStep ?? 0 }
         switch style {
         case .quiet:
             return
@@ -190,6 +253,7 @@ public final class TrainingProgress: TrainingObserver {
         totalEpochs = epochs
         epoch = 0
         step = 0
+        lastEpochEnd = nil
     }
 
     /// Ends an open terminal line (call once when training stops early).
@@ -208,7 +272,7 @@ public final class TrainingProgress: TrainingObserver {
         if step >= totalSteps {
             parts.append("epoch time " + formatDuration(now() - epochStart))
         } else if let eta = etaSeconds {
-            parts.append("ETA " + formatDuration(eta))
+            parts.append("ETA " + formatDuration(eta) + (refitEtaSeconds.map { " + refit " + formatDuration($0) } ?? ""))
         }
         return parts.joined(separator: "  ")
     }

@@ -4,7 +4,8 @@ import TowerFormats
 import TwoTower
 
 /// The resumable checkpoint a ``TrainingRun`` with an ``TrainingRun/output`` writes into its
-/// model directory after every epoch: the model directory itself (``ModelCheckpoint``: the
+/// model directory (after epochs chosen by ``TrainingRun/checkpointEvery``, a
+/// ``CheckpointSchedule``, and in the final save): the model directory itself (``ModelCheckpoint``: the
 /// current parameters, vocabularies, …) plus the extra file `resume.safetensors`, checksummed in
 /// `config.json`'s manifest like every extra file and published with it atomically. It holds
 ///
@@ -19,6 +20,7 @@ import TwoTower
 ///
 /// The final save keeps the file of the last completed epoch, so a run that ended (all epochs,
 /// early stopping or Ctrl-C) can be resumed: a Ctrl-C'd epoch is trained again from its start.
+/// With ``CheckpointSchedule/never`` (`--checkpoint-every 0`) there is no such file.
 public enum ResumeCheckpoint {
     /// The extra file's name in the model directory.
     public static let fileName = "resume.safetensors"
@@ -36,12 +38,24 @@ public enum ResumeCheckpoint {
         public var arguments: [String]
         /// The file's bytes (kept by a resumed run until it writes a newer checkpoint).
         public var bytes: Data
+        /// The model directory's data record (`config.json`'s `data_source`: absolute paths and
+        /// fingerprints of the files read); `nil` for a model saved before records existed.
+        public var dataSource: DataSourceRecord?
     }
 
     /// The command line the run in `directory` was started with (for `train --resume`).
     /// - Throws: ``PersistenceError`` as ``read(from:)``.
     public static func arguments(in directory: String) throws -> [String] {
         try read(from: directory).arguments
+    }
+
+    /// The command line the run in `directory` was started with and its data record, whose
+    /// absolute paths replace a relative `--data`/`--test` of the command line (so a run resumes
+    /// from any working directory).
+    /// - Throws: ``PersistenceError`` as ``read(from:)``.
+    public static func launch(in directory: String) throws -> (arguments: [String], data: DataSourceRecord?) {
+        let saved = try read(from: directory)
+        return (saved.arguments, saved.dataSource)
     }
 
     /// Reads and verifies `directory`'s checkpoint (the model directory's checksums, then the
@@ -53,7 +67,7 @@ public enum ResumeCheckpoint {
         let contents = try ModelDirectory.read(SavedModelConfiguration.self, from: directory)
         let file = directory + "/" + fileName
         guard let data = contents.extraFiles[fileName] else {
-            throw PersistenceError.missingFile(directory: directory, file: fileName + " (the resumable checkpoint: this model was saved without one, by an older twotower or not by train)")
+            throw PersistenceError.missingFile(directory: directory, file: fileName + " (the resumable checkpoint: this model was saved without one — by an older twotower, by train --checkpoint-every 0, or not by train)")
         }
         let tensors = try SafeTensors.decode(data, file: file)
         let m = tensors.metadata
@@ -94,7 +108,7 @@ public enum ResumeCheckpoint {
         let history = m["history"] == nil ? nil : try decode(TrainingHistoryRecorder.Snapshot.self, "history")
         return Saved(state: tensors.tensors.filter { !$0.key.hasPrefix("best/") }, fit: FitCheckpoint(progress: progress, best: best),
                      history: history, settings: try field("settings"), epochs: epochs,
-                     arguments: try decode([String].self, "arguments"), bytes: data)
+                     arguments: try decode([String].self, "arguments"), bytes: data, dataSource: contents.config.dataSource)
     }
 
     /// The file's bytes for `trainer` at the end of an epoch.
@@ -114,28 +128,6 @@ public enum ResumeCheckpoint {
 }
 
 extension TrainingRun {
-    /// The settings a resumed run must share with the saved one, as sorted JSON: everything but
-    /// `epochs` (which may be raised), the output and the run-local options (threads, progress).
-    func resumeSettings() throws -> String {
-        struct Settings: Encodable {
-            var model: ModelConfiguration, training: TrainingConfiguration, evaluation: EvaluationSettings
-            var negatives: String, validation: Bool, data: [String: String]
-        }
-        // The data source field by field (its types are not all Codable).
-        var fields: [String: String] = [:]
-        for child in Mirror(reflecting: data).children {
-            if let label = child.label { fields[label] = String(describing: child.value) }
-        }
-        var t = training
-        t.epochs = 1
-        var e = evaluation
-        e.threads = nil
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return String(decoding: try encoder.encode(Settings(model: model, training: t, evaluation: e, negatives: negativeScope.rawValue,
-                                                            validation: validation, data: fields)), as: UTF8.self)
-    }
-
     /// Reads ``resume``'s checkpoint, checks it was made by this run's settings, and puts the
     /// trainer (and `recorder`) back where it stood.
     /// - Throws: ``ConfigurationError`` naming the setting that differs, `--epochs` lower than
@@ -144,11 +136,18 @@ extension TrainingRun {
     func restore(from directory: String, trainer: Trainer, recorder: TrainingHistoryRecorder?) throws -> ResumeCheckpoint.Saved {
         let saved = try ResumeCheckpoint.read(from: directory)
         let mine = try resumeSettings()
-        if saved.settings != mine {
-            throw ConfigurationError("--resume \(directory): \(Self.settingDifferences(saved: saved.settings, given: mine)); give the flags of the run being resumed, or none of them")
+        let theirs = Self.currentSettingSpelling(saved.settings)
+        if theirs != mine, !Self.sameSettings(theirs, mine) {
+            throw ConfigurationError("--resume \(directory): \(Self.settingDifferences(saved: theirs, given: mine)); give the flags of the run being resumed, or none of them")
         }
-        // The same data, byte for byte: the record's fingerprints (size, CRC-32) of every file read.
-        if let record = try ModelCheckpoint.load(from: directory).configuration.dataSource {
+        // The same data, byte for byte: the files this run reads are the recorded ones (by absolute
+        // path), and the record's fingerprints (size, CRC-32) of every file read still hold.
+        if let record = saved.dataSource {
+            let reads = try data.filesRead().map(FileFingerprint.absolute), recorded = record.files.map(\.path)
+            if reads != recorded {
+                let what = data.path.map { "{path} \($0)" + (data.testPath.map { " with {testPath} \($0)" } ?? "") } ?? "the built-in synthetic data"
+                throw ConfigurationError("--resume \(directory): \(what) reads \(reads.isEmpty ? "no file" : reads.joined(separator: ", ")), the run being resumed read \(recorded.isEmpty ? "no file (synthetic data)" : recorded.joined(separator: ", ")); give the run's data or leave the data flags out")
+            }
             let changed = record.changedFiles()
             if !changed.isEmpty {
                 throw ConfigurationError("--resume \(directory): the data changed since the run started (\(changed.joined(separator: "; "))); resuming would train the remaining epochs on other data")
@@ -156,7 +155,7 @@ extension TrainingRun {
         }
         let done = saved.fit.progress.epochs
         if training.epochs < done {
-            throw ConfigurationError("--resume \(directory): {epochs} \(training.epochs) is fewer than the \(done) epochs already trained")
+            throw ConfigurationError("--resume \(directory): {epochs} \(training.epochs) is fewer than the \(done) epoch\(done == 1 ? "" : "s") already trained")
         }
         if training.epochs != saved.epochs, (training.learningRateDecay ?? .none) != .none {
             throw ConfigurationError("--resume \(directory): {epochs} \(training.epochs) differs from the run's \(saved.epochs), and its {learningRateDecay} \(training.learningRateDecay!.rawValue) spans the epochs: the epochs already trained would have had other learning rates")
@@ -165,47 +164,65 @@ extension TrainingRun {
         if let history = saved.history { recorder?.restore(history) }
         return saved
     }
-
-    /// "{field} X (the run being resumed: Y)" for each setting that differs.
-    static func settingDifferences(saved: String, given: String) -> String {
-        let keys = differingSettings(Data(saved.utf8), Data(given.utf8))
-        guard !keys.isEmpty else { return "its settings differ" }
-        return keys.prefix(6).map { key in
-            let field = key.name.split(separator: ".").last.map(String.init) ?? key.name
-            return "{\(field)} \(key.b ?? "unset") differs from the run being resumed (\(key.a ?? "unset"))"
-        }.joined(separator: "; ")
-    }
 }
 
-/// Writes the model directory with its ``ResumeCheckpoint`` after every epoch (every rank takes
-/// part in gathering the state, rank 0 alone writes) and keeps the last checkpoint's bytes for
-/// the final save.
+/// Keeps the ``ResumeCheckpoint`` of the last completed epoch (every rank takes part in
+/// gathering the state, rank 0 alone keeps and writes it) and writes the model directory with it
+/// when ``TrainingRun/checkpointEvery`` says so; the final save takes ``latest()``.
 final class CheckpointWriter {
     private let run: TrainingRun, trainer: Trainer, data: PreparedData, recorder: TrainingHistoryRecorder?
     private let settings: String
-    /// The last checkpoint written (or the resumed one), `nil` before the first epoch ends.
-    private(set) var last: Data?
-    /// Seconds and bytes of the writes so far (for the measurement in docs/DISTRIBUTED.md).
+    /// The last completed epoch's state, not yet encoded (encoded when written or saved).
+    private var pending: (state: [String: StoredTensor], fit: FitCheckpoint, history: TrainingHistoryRecorder.Snapshot?)?
+    /// The last checkpoint encoded (or the resumed one).
+    private var encoded: Data?
+    /// Seconds of all checkpoint work (gathering the state every epoch, the writes), the size of
+    /// the last file and the writes to disk so far (for the log line and docs/DISTRIBUTED.md).
     private(set) var seconds = 0.0, bytes = 0, writes = 0
+    private var lastWriteEnd: Double, lastWriteSeconds = 0.0
 
     init(run: TrainingRun, trainer: Trainer, data: PreparedData, recorder: TrainingHistoryRecorder?, last: Data?) throws {
-        self.run = run; self.trainer = trainer; self.data = data; self.recorder = recorder; self.last = last
+        self.run = run; self.trainer = trainer; self.data = data; self.recorder = recorder; self.encoded = last
         settings = try run.resumeSettings()
+        lastWriteEnd = Self.now()
     }
 
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    /// The checkpoint of the last completed epoch (`nil` before the first ends).
+    func latest() throws -> Data? {
+        if let p = pending {
+            encoded = try ResumeCheckpoint.encode(state: p.state, parameterNames: trainer.model.parameters.map(\.name), fit: p.fit,
+                                                  history: p.history, settings: settings,
+                                                  epochs: run.training.epochs, arguments: run.arguments)
+            pending = nil
+        }
+        return encoded
+    }
+
+    /// At the end of an epoch: keeps its state and writes it when due. The end of the first pass
+    /// is not written when nothing but evaluation follows (the final save writes it); it is, when
+    /// due, before a refit.
     func write(_ fit: FitCheckpoint) throws {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = Self.now()
         let tensors = try trainer.stateTensorsOfAllRanks()  // collective (every rank's dropout generators)
         guard run.communicator.rank == 0 else { return }
-        let state = try ResumeCheckpoint.encode(state: tensors, parameterNames: trainer.model.parameters.map(\.name), fit: fit,
-                                                history: recorder?.snapshot, settings: settings,
-                                                epochs: run.training.epochs, arguments: run.arguments)
-        try ModelCheckpoint.save(trainer.model, training: run.training, data: data,
-                                 validationSplit: run.validation || run.training.patience != nil,
-                                 extraFiles: [ResumeCheckpoint.fileName: state], to: run.output!)
-        last = state
-        seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        bytes = state.count
-        writes += 1
+        pending = (tensors, fit, recorder?.snapshot)
+        let p = fit.progress
+        let lastOfPass = p.stoppedEarly || p.epochs >= run.training.epochs
+        let refitFollows = run.refit && run.training.patience != nil
+        let due = run.checkpointEvery.writes(afterEpoch: p.epochs, sinceLastWrite: start - lastWriteEnd,
+                                             lastWriteSeconds: lastWriteSeconds)
+        if due, !lastOfPass || refitFollows {
+            let state = try latest()!
+            try ModelCheckpoint.save(trainer.model, training: run.training, data: data,
+                                     validationSplit: run.validation || run.training.patience != nil,
+                                     extraFiles: [ResumeCheckpoint.fileName: state], to: run.output!)
+            bytes = state.count
+            writes += 1
+            lastWriteEnd = Self.now()
+            lastWriteSeconds = lastWriteEnd - start
+        }
+        seconds += Self.now() - start
     }
 }

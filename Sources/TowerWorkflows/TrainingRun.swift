@@ -37,10 +37,13 @@ public struct TrainingRun: Sendable {
     public var refit = true
     /// Continue the run whose ``output`` directory this is, from its last completed epoch
     /// (``ResumeCheckpoint``); the settings must be the saved run's (`epochs` may be raised).
-    /// With an ``output``, a resumable checkpoint is written there after every epoch.
+    /// With an ``output``, a resumable checkpoint is written there as ``checkpointEvery`` says.
     public var resume: String?
     /// The command line that started the run, kept in the checkpoint for `train --resume`.
     public var arguments: [String] = []
+    /// When the resumable checkpoint reaches the ``output`` directory during training
+    /// (``CheckpointSchedule``; ``CheckpointSchedule/never``: no checkpoint at all).
+    public var checkpointEvery = CheckpointSchedule.standard
 
     public init() {}
 
@@ -138,14 +141,15 @@ public struct TrainingRun: Sendable {
         if let resumed { log("resuming \(resume!) after epoch \(resumed.fit.progress.epochs) of \(training.epochs)") }
         var saved = prepared
         saved.userFeatures = userFeatures
-        let checkpoints = output != nil
+        let checkpoints = output != nil && checkpointEvery != .never
             ? try CheckpointWriter(run: self, trainer: trainer, data: saved, recorder: recorder, last: resumed?.bytes) : nil
         let summary = try trainer.fit(prepared.split.train, observer: observers.isEmpty ? nil : ObserverGroup(observers),
                                       validate: validate, stop: stop, resume: resumed?.fit, checkpoint: checkpoints?.write)
-        if let checkpoints, checkpoints.writes > 0 {
-            log(String(format: "checkpoints: %d written to %@ in %.3fs (%.2f%% of the %.1fs of training), resume.safetensors %.1f MB",
-                       checkpoints.writes, output!, checkpoints.seconds, 100 * checkpoints.seconds / max(summary.seconds, 1e-9),
-                       summary.seconds, Double(checkpoints.bytes) / 1e6))
+        if let checkpoints, checkpoints.seconds > 0 {
+            log(String(format: "checkpoints (--checkpoint-every %@): %d written to %@, %.3fs in all (%.2f%% of the %.1fs of training)%@",
+                       checkpointEvery.description, checkpoints.writes, output!, checkpoints.seconds,
+                       100 * checkpoints.seconds / max(summary.seconds, 1e-9), summary.seconds,
+                       checkpoints.writes > 0 ? String(format: ", resume.safetensors %.1f MB", Double(checkpoints.bytes) / 1e6) : ""))
         }
         // The refit is not checkpointed: it is deterministic given the first pass (a fresh model
         // from the seed), so a run resumed after early stopping redoes it and gets the same model.
@@ -165,6 +169,7 @@ public struct TrainingRun: Sendable {
                                baselines: baselines, training: summary, notes: prepared.notes)
         report.validationMetric = wantsValidation ? training.validationMetric : nil
         report.refit = refitted
+        report.refitInterrupted = refitted == nil && refit && training.patience != nil && !summary.interrupted && stop?.isRequested == true
         report.details = dataDetails(prepared, statistics: statistics)
         report.history = recorder?.history()
         report.popularity = Self.popularityRecord(prepared.split, model: metrics, baselines: baselines)
@@ -174,7 +179,7 @@ public struct TrainingRun: Sendable {
             // The run record (the `--metrics-out` JSON) goes with the model, for `twotower report --run`,
             // and the last epoch's resumable checkpoint.
             var extra = [RunRecord.fileName: try report.json()]
-            extra[ResumeCheckpoint.fileName] = checkpoints?.last
+            extra[ResumeCheckpoint.fileName] = try checkpoints?.latest()
             try ModelCheckpoint.save(kept, training: training, data: saved, validationSplit: wantsValidation,
                                      extraFiles: extra, to: output)
             log("saved the model to \(output)")
@@ -260,7 +265,8 @@ public struct TrainingRun: Sendable {
                         + (t.resolvedEmbeddingL2 > 0 ? ", embedding L2 \(t.resolvedEmbeddingL2)" : "")
                         + ((t.learningRateDecay ?? .none) != .none ? ", \(t.learningRateDecay!.rawValue) decay" : "")
                         + (t.warmupSteps > 0 ? ", \(t.warmupSteps) warm-up steps" : "")]
-        parts.append(wantsValidation ? "≤ \(t.epochs) epochs, early stopping on \(t.validationMetric)" : "\(t.epochs) epochs")
+        let epochs = "\(t.epochs) epoch\(t.epochs == 1 ? "" : "s")"
+        parts.append(wantsValidation ? "≤ \(epochs), early stopping on \(t.validationMetric)" : epochs)
         return parts.joined(separator: "; ")
     }
 }

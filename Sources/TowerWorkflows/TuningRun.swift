@@ -83,6 +83,8 @@ public struct TuningRun: Sendable {
         public var trainInteractions: Int
         /// The winner retrained on the whole training part and evaluated on the test part.
         public var final: RunReport?
+        /// The data's name (``TuningData/name``).
+        public var dataName = ""
     }
 
     /// Checks the settings before any work.
@@ -129,11 +131,11 @@ public struct TuningRun: Sendable {
             run.evaluation = evaluation
             run.threads = threads
             run.memoryLimit = memoryLimit
-            log("final: retraining configuration #\(winner.configuration + 1) for \(winner.training.epochs) epochs on the whole training part (train + validation), then the test set once")
+            log("final: retraining configuration #\(winner.configuration + 1) for \(winner.training.epochs) epoch\(winner.training.epochs == 1 ? "" : "s") on the whole training part (train + validation), then the test set once")
             final = try run.run(log: { log("final: \($0)") })
         }
         return Report(search: search, validationInteractions: tuning.validationCount,
-                      trainInteractions: tuning.train.count, final: final)
+                      trainInteractions: tuning.train.count, final: final, dataName: tuning.name)
     }
 
     /// The search alone, on data that holds no test part.
@@ -153,7 +155,7 @@ public struct TuningRun: Sendable {
         let deadline = timeBudget.map { start + $0 }
         var best = -Double.infinity
         let rungs = halving.rungEpochs.map(String.init).joined(separator: ", ")
-        log("search: successive halving, rungs of \(rungs) epochs, η = \(reductionFactor), \(trials.map { "\($0) configurations" } ?? "configurations until the budget ends")\(timeBudget.map { ", time budget \(TimeBudget.format($0))" } ?? ""), ranked by validation \(metric)")
+        log("search: successive halving, rungs of \(rungs) epoch\(halving.rungEpochs == [1] ? "" : "s"), η = \(reductionFactor), \(trials.map { "\($0) configurations" } ?? "configurations until the budget ends")\(timeBudget.map { ", time budget \(TimeBudget.format($0))" } ?? ""), ranked by validation \(metric)")
 
         /// A new configuration: drawn until it is one not seen before that passes the checks.
         func draw() throws -> Int? {
@@ -209,7 +211,7 @@ public struct TuningRun: Sendable {
             let configuration = configurations[job.configuration]
             let epochs = halving.rungEpochs[job.rung]
             let left = deadline.map { ", \(TimeBudget.format($0 - clock())) left" } ?? ""
-            log("trial \(number) · config #\(job.configuration + 1) · rung \(job.rung) (≤ \(epochs) epochs)\(left): \(SearchSpace.describe(model: configuration.model, training: configuration.training))")
+            log("trial \(number) · config #\(job.configuration + 1) · rung \(job.rung) (≤ \(epochs) epoch\(epochs == 1 ? "" : "s"))\(left): \(SearchSpace.describe(model: configuration.model, training: configuration.training))")
             let result: TrialResult
             do {
                 result = try trial(number: number, configuration: job.configuration, rung: job.rung, epochs: epochs,

@@ -50,6 +50,7 @@ extension ConfigurationError {
         case "itemFeatureFile": "--item-features"
         case "userFeatureFile": "--user-features"
         case "synthetic": "the built-in synthetic data"
+        case "checkpointEvery": "--checkpoint-every"
         default: field
         }
     }

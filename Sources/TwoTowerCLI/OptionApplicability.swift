@@ -31,6 +31,9 @@ enum OptionApplicability {
         model(c.model, into: &v)
         featureFiles(c.data, c.model, into: &v)
         training(c.training, validationSet: c.validationSet, into: &v)
+        if c.checkpointEvery != nil, c.output == nil, c.resume == nil {
+            v.warnings.append("--checkpoint-every has no effect without --output (checkpoints are written into the model directory)")
+        }
         if c.noRefit, c.training.noEarlyStopping {
             v.warnings.append("--no-refit has no effect with --no-early-stopping: only an early-stopped run is refitted")
         }

@@ -31,11 +31,16 @@ struct TrainCommand: ParsableCommand {
         valueName: "file"))
     var config: String?
 
-    @Option(name: .long, help: ArgumentHelp("Save the trained model to this directory; a resumable checkpoint is written there after every epoch (see --resume).", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("Save the trained model to this directory; resumable checkpoints are written there during training (see --checkpoint-every, --resume).", valueName: "dir"))
     var output: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Continue the run whose --output directory this is from its last completed epoch (after a crash, a kill or Ctrl-C), with its saved flags, and save to it again. Flags given again must have the saved values (an error names the one that differs), except --epochs, which may be raised to train longer (not with --lr-decay, whose schedule spans the epochs), and --threads, --quiet, --tensorboard, --report, --no-report, --metrics-out. The result equals the uninterrupted run's. Under mpirun every rank must be able to read the directory.",
+        "When to write the resumable checkpoint into the --output directory: K (after every K-th epoch), a time such as 90s, 10m or 1h (after an epoch ending at least that long after the last checkpoint, and at least 20 times as long as that checkpoint took to write, so checkpoints cost at most about 5%), or 0 (no checkpoints: the saved model cannot be resumed). Whatever the choice, the final save holds the last completed epoch's checkpoint. (default: 60s)",
+        valueName: "K|time|0"))
+    var checkpointEvery: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Continue the run whose --output directory this is from its last completed epoch (after a crash, a kill or Ctrl-C), with its saved flags, and save to it again. Flags given again must have the saved values (an error names the one that differs), except --epochs, which may be raised to train longer (not with --lr-decay, whose schedule spans the epochs), and --threads, --quiet, --tensorboard, --report, --no-report, --metrics-out, --checkpoint-every. The result equals the uninterrupted run's. Under mpirun every rank must be able to read the directory.",
         valueName: "dir"))
     var resume: String?
 
@@ -98,6 +103,7 @@ struct TrainCommand: ParsableCommand {
                 run.resume = resume
             }
             run.arguments = Self.launchArguments
+            if let checkpointEvery { run.checkpointEvery = try CheckpointSchedule(parsing: checkpointEvery) }
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
             run.threads = threads
             run.negativeScope = negatives
@@ -115,7 +121,8 @@ struct TrainCommand: ParsableCommand {
         let stop = StopRequest()
         let interrupts = communicator.size == 1 ? InterruptHandler(stop: stop) : nil
         run.stop = stop
-        let progress = TrainingProgress.standardError(quiet: quiet, totalEpochs: run.training.epochs,
+        let progress = TrainingProgress.standardError(quiet: quiet, totalEpochs: run.training.epochs, patience: run.training.patience,
+                                                       refitFollows: run.refit && run.training.patience != nil,
                                                        redraws: communicator.size == 1)
         let report: RunReport
         let events: TensorBoardObserver?
@@ -148,10 +155,7 @@ struct TrainCommand: ParsableCommand {
         }
         // Results on standard output (the summary line too, with --quiet); the rest went to standard error.
         print(report.table)
-        let refit = report.refit.map { String(format: ", then the refit: %d epochs on train + validation in %.1fs", $0.epochs, $0.seconds) } ?? ""
-        print(String(format: "trained %d epochs%@ in %.1fs (%.0f examples/s)%@; evaluated %d %@",
-                     report.training.epochs, report.training.interrupted ? " (interrupted by Ctrl-C)" : "", report.training.seconds, report.training.examplesPerSecond,
-                     refit, report.evaluated, run.evaluation.protocolKind == .perUser ? "users" : "rows"))
+        print(report.summaryLine)
         if let path = evaluation.metricsOut {
             try AtomicFile.write(report.json(), to: path)
         }
@@ -163,7 +167,7 @@ struct TrainCommand: ParsableCommand {
             }
         }
         withExtendedLifetime(interrupts) {}
-        if report.training.interrupted { throw ExitCode(InterruptHandler.exitStatus) }
+        if report.training.interrupted || report.refitInterrupted { throw ExitCode(InterruptHandler.exitStatus) }
     }
 
     /// `--report`, else `report.html` in `--output` unless `--no-report`.

@@ -55,6 +55,7 @@ enum TrainConfigFile {
         "eval-k": .list, "protocol": .choice(EvaluationSettings.ProtocolKind.allCases.map(\.rawValue)), "metrics-out": .string,
         // TrainCommand
         "output": .string, "resume": .string, "tensorboard": .string, "report": .string, "no-report": .flag, "no-refit": .flag, "validate": .flag, "threads": .integer, "quiet": .flag,
+        "checkpoint-every": .string,
         "negatives": .choice(NegativeScope.allCases.map(\.rawValue)),
     ]
 
@@ -148,6 +149,7 @@ enum TrainConfigFile {
             default: throw wrong("a number")
             }
         case .string:
+            if key == "checkpoint-every", case .integer(let k) = value { return [flag, String(k)] }  // epochs
             guard case .string(let s) = value else { throw wrong("a string") }
             return [flag, s]
         case .choice(let names):

@@ -1,11 +1,14 @@
 import ArgumentParser
 import TowerWorkflows
+import TwoTower
 
 /// `twotower train --resume DIR`: the saved run's command line (kept in DIR's checkpoint, see
 /// ``ResumeCheckpoint``) comes first, then the flags given now; `--output` is DIR. A flag given
 /// again replaces the saved one, and the run then refuses a value that changes the training
-/// (naming the flag) — only `--epochs` may be raised, and the options that do not change the
-/// model (`--threads`, `--quiet`, `--tensorboard`, `--report`, `--no-report`, `--metrics-out`) may differ.
+/// (naming the flag); a saved relative `--data`/`--test` is replaced by the absolute path
+/// recorded in DIR's `config.json`, so the run resumes from any working directory — only `--epochs` may be raised, and the options that do not change the
+/// model (`--threads`, `--quiet`, `--tensorboard`, `--report`, `--no-report`, `--metrics-out`,
+/// `--checkpoint-every`) may differ.
 enum TrainResumeArguments {
     /// Flags not kept in the checkpoint's command line.
     static let notSaved: Set<String> = ["--resume", "--output", "--config"]
@@ -20,13 +23,25 @@ enum TrainResumeArguments {
         guard resumes.count == 1, let directory = resume.values.first, resume.values.count == 1 else {
             throw ValidationError("--resume takes one model directory, given once")
         }
-        let saved: [String]
-        do { saved = try ResumeCheckpoint.arguments(in: directory) } catch {
+        let launch: (arguments: [String], data: DataSourceRecord?)
+        do { launch = try ResumeCheckpoint.launch(in: directory) } catch {
             throw ValidationError("--resume \(directory): \(error)")
         }
         let given = Set(groups.map(\.flag))
-        let kept = flagGroups(saved).filter { !given.contains($0.flag) && !notSaved.contains($0.flag) }
-        return kept.flatMap(\.tokens) + arguments
+        let kept = flagGroups(launch.arguments).filter { !given.contains($0.flag) && !notSaved.contains($0.flag) }
+        return kept.flatMap { recordedPaths($0, launch.data) } + arguments
+    }
+
+    /// A saved flag's tokens, with `--data` and `--test` spelt as the data record's absolute
+    /// paths: the command line kept them as typed, relative to the directory the run started in.
+    static func recordedPaths(_ group: (flag: String, values: [String], tokens: [String]), _ record: DataSourceRecord?) -> [String] {
+        let path: String? = switch group.flag {
+        case "--data": record?.path
+        case "--test": record?.testPath
+        default: nil
+        }
+        guard let path, group.values.count == 1 else { return group.tokens }
+        return [group.flag, path]
     }
 
     /// What a checkpoint keeps of `arguments`: all but ``notSaved``.

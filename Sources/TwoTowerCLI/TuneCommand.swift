@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TowerFormats
+import TowerReport
 import TowerWorkflows
 import TwoTower
 
@@ -16,7 +17,10 @@ struct TuneCommand: ParsableCommand {
             once, for the winner, retrained for its best number of epochs on the whole training part.
 
             Progress goes to standard error, the leaderboard and the test metrics to standard output; \
-            --best-config writes the winner as a file `twotower train --config` reads.
+            --best-config writes the winner as a file `twotower train --config` reads. --output DIR \
+            saves the search: tune.json (every trial, the leaderboard, the final run's record), \
+            best.json (as --best-config) and report.html (the HTML report; --report FILE writes it \
+            elsewhere, `twotower report --run DIR` draws it again).
 
             Search space (each a comma-separated list of choices; --space FILE gives them as JSON \
             lists under the same names, e.g. {"learning-rates": [0.001, 0.01], "samplers": \
@@ -51,6 +55,15 @@ struct TuneCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Write the winner as a `twotower train --config` file (written atomically).", valueName: "file"))
     var bestConfig: String?
+
+    @Option(name: .long, help: ArgumentHelp("Save the search in this directory (created if missing): tune.json (the tune record: every trial, the leaderboard, the final run), best.json and report.html (unless --no-report). Files are written atomically.", valueName: "dir"))
+    var output: String?
+
+    @Option(name: .customLong("report"), help: ArgumentHelp("Write the HTML report of the search (leaderboard, every trial's validation curve, which knob mattered, the winner's test metrics against the baselines) to this file. Default with --output: report.html inside it.", valueName: "file"))
+    var reportFile: String?
+
+    @Flag(name: .long, help: "Do not write the HTML report into the --output directory.")
+    var noReport = false
 
     @Option(name: .long, help: ArgumentHelp("The search space as a JSON object of lists (see above).", valueName: "file"))
     var space: String?
@@ -148,6 +161,8 @@ struct TuneCommand: ParsableCommand {
             if let path = evaluation.metricsOut {
                 try AtomicFile.checkWritableDestination(path, what: "--metrics-out", directory: false)
             }
+            if let output { try AtomicFile.checkWritableDestination(output, what: "--output", directory: true) }
+            if let reportFile { try AtomicFile.checkWritableDestination(reportFile, what: "--report", directory: false) }
             try run.validate()
         } catch let error as ConfigurationError {
             throw ValidationError(error.message(naming: Self.flag(for:)))
@@ -174,12 +189,15 @@ struct TuneCommand: ParsableCommand {
         let run = try makeRun()
         let stderr = FileHandle.standardError
         let log: (String) -> Void = { line in if !quiet { stderr.write(Data((line + "\n").utf8)) } }
+        let started = TrainingProgress.monotonicSeconds()
         let report = try namingFlags { try run.run(log: log, detail: verbose && !quiet ? log : nil) }
+        let tuneSeconds = TrainingProgress.monotonicSeconds() - started
         let search = report.search
         print(String(format: "leaderboard (validation %@, %d trials of %d configurations in %@; %@):", run.metric,
                      search.trials.count, search.leaderboard.count, TimeBudget.format(search.seconds), search.stop.rawValue))
         print(search.table(metric: run.metric, top: leaderboardRows))
         if search.leaderboard.count > leaderboardRows { print("(\(search.leaderboard.count - leaderboardRows) more)") }
+        try save(report, of: run, tuneSeconds: tuneSeconds, log: log)
         guard let winner = search.winner else {
             throw ValidationError("no trial succeeded (every one failed; see the messages above)")
         }
@@ -188,9 +206,40 @@ struct TuneCommand: ParsableCommand {
             print("wrote the best configuration (#\(winner.configuration + 1)) to \(bestConfig); `twotower train --config \(bestConfig)` with the same data flags reproduces the test figures below")
         }
         if let final = report.final {
-            print("test metrics of the winner (#\(winner.configuration + 1), retrained for \(winner.training.epochs) epochs on the whole training part):")
+            print("test metrics of the winner (#\(winner.configuration + 1), retrained for \(winner.training.epochs) epoch\(winner.training.epochs == 1 ? "" : "s") on the whole training part):")
             print(final.table)
             if let path = evaluation.metricsOut { try AtomicFile.write(final.json(), to: path) }
+        }
+    }
+
+    /// `--report`, else `report.html` in `--output` unless `--no-report`.
+    var reportPath: String? {
+        if let reportFile { return reportFile }
+        guard !noReport, let output else { return nil }
+        return (output as NSString).appendingPathComponent("report.html")
+    }
+
+    /// Writes the tune record, the best configuration and the report that `--output` and
+    /// `--report` ask for (before a search where every trial failed ends with an error, so its
+    /// page still shows why).
+    func save(_ report: TuningRun.Report, of run: TuningRun, tuneSeconds: Double, log: (String) -> Void) throws {
+        guard output != nil || reportPath != nil else { return }
+        let record = try report.record(of: run)
+        if let output {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            let file = (output as NSString).appendingPathComponent(TuningRecord.fileName)
+            try AtomicFile.write(record.json(), to: file)
+            if let winner = report.search.winner {
+                try AtomicFile.write(TrainConfigFile.json(model: winner.model, training: winner.training),
+                                     to: (output as NSString).appendingPathComponent("best.json"))
+            }
+            log("wrote the tune record to \(file)")
+        }
+        if let path = reportPath {
+            let written = try TuningReport.write(record, to: path)
+            print("wrote the report to \(path)")
+            log(String(format: "the report (%d bytes) took %.3fs (%.3f%% of the %.1fs tune)", written.bytes, written.seconds,
+                       100 * written.seconds / max(tuneSeconds, 1e-9), tuneSeconds))
         }
     }
 }

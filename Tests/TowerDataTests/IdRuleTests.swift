@@ -68,25 +68,25 @@ import Testing
         let f = Fixtures(); defer { f.remove() }
         let csv = f.write("s.csv", "user_id,item_id\n1,a\n   ,b\n2,c\n")
         #expect(dataError { try DelimitedReader.read(path: csv) }
-                == .invalidField(file: "s.csv", line: 3, column: "user_id",
+                == .invalidField(file: f.path("s.csv"), line: 3, column: "user_id",
                                  expected: "a user id (the id is empty after trimming spaces)", found: "   "))
         let (log, report) = try DelimitedReader.read(path: csv, options: ReadOptions(skipBadLines: true))
         #expect(report.skippedLines == 1)
         #expect(log.userVocabulary.ids == ["1", "2"])
         let empty = f.write("e.csv", "user_id,item_id\n1,\n")
         #expect(dataError { try DelimitedReader.read(path: empty) }
-                == .invalidField(file: "e.csv", line: 2, column: "item_id",
+                == .invalidField(file: f.path("e.csv"), line: 2, column: "item_id",
                                  expected: "an item id (the id is empty after trimming spaces)", found: ""))
         let u = f.write("u.data", "1\t5\t3\t100\n  \t5\t3\t101\n")
-        if case .invalidField(file: "u.data", line: 2, column: "column 1", _, _)? = dataError({ try MovieLensReader.read(path: u) }) {} else {
+        if case .invalidField(file: f.path("u.data"), line: 2, column: "column 1", _, _)? = dataError({ try MovieLensReader.read(path: u) }) {} else {
             Issue.record("u.data: spaces-only user not refused at line 2")
         }
         let ml = f.write("ratings.csv", "userId,movieId,rating,timestamp\n1,5,3,100\n1, ,3,101\n")
-        if case .invalidField(file: "ratings.csv", line: 3, column: "movieId", _, _)? = dataError({ try MovieLensReader.read(path: ml) }) {} else {
+        if case .invalidField(file: f.path("ratings.csv"), line: 3, column: "movieId", _, _)? = dataError({ try MovieLensReader.read(path: ml) }) {} else {
             Issue.record("ratings.csv: spaces-only item not refused at line 3")
         }
         let g = f.write("train.txt", "1 2\n\t 3\n")
-        if case .invalidField(file: "train.txt", line: 2, column: "user", _, _)? = dataError({ try LightGCNReader.read(path: g) }) {} else {
+        if case .invalidField(file: f.path("train.txt"), line: 2, column: "user", _, _)? = dataError({ try LightGCNReader.read(path: g) }) {} else {
             Issue.record("train.txt: tab-only user not refused at line 2")
         }
     }
@@ -102,7 +102,7 @@ import Testing
             guard case .invalidField(let file, let line, let column, let expected, let found)? = e else {
                 Issue.record("\(name): expected invalidField, got \(String(describing: e))"); continue
             }
-            #expect(file == "\(name).csv" && line == 3 && column == "user_id", "\(name)")
+            #expect(file == f.path("\(name).csv") && line == 3 && column == "user_id", "\(name)")
             #expect(expected.contains("control characters"), "\(name)")
             #expect(!found.unicodeScalars.contains { $0.value < 0x20 }, "\(name): the message shows the byte escaped: \(found)")
             let (log, report) = try DelimitedReader.read(path: path, options: ReadOptions(skipBadLines: true))
@@ -111,15 +111,15 @@ import Testing
         // Integer formats: a control byte makes the id no integer.
         let u = f.write("u.data", bytes: Array("1\t5\t3\t100\n1\u{0}\t5\t3\t101\n".utf8))
         #expect(dataError { try MovieLensReader.read(path: u) }
-                == .invalidField(file: "u.data", line: 2, column: "column 1", expected: "an integer", found: "1\\0"))
+                == .invalidField(file: f.path("u.data"), line: 2, column: "column 1", expected: "an integer", found: "1\\0"))
         let g = f.write("train.txt", bytes: Array("1 2\n3 4\u{1}\n".utf8))
         #expect(dataError { try LightGCNReader.read(path: g) }
-                == .invalidField(file: "train.txt", line: 2, column: "item 1", expected: "an integer", found: "4\\u{01}"))
+                == .invalidField(file: f.path("train.txt"), line: 2, column: "item 1", expected: "an integer", found: "4\\u{01}"))
         // A side file's key.
         f.write("movies.csv", "movieId,title,genres\nx,A,Drama\n")
         let ml = f.write("ratings.csv", "userId,movieId,rating,timestamp\n1,10,4,100\n")
         #expect(dataError { try MovieLensReader.read(path: ml) }
-                == .invalidField(file: "movies.csv", line: 2, column: "movieId", expected: "an integer", found: "x"))
+                == .invalidField(file: f.path("movies.csv"), line: 2, column: "movieId", expected: "an integer", found: "x"))
         #expect(throws: Never.self) { try MovieLensReader.read(path: ml, options: ReadOptions(skipBadLines: true)) }
     }
 

@@ -26,7 +26,7 @@ import Testing
         // The quoted field spanning two lines is a note, not an id (ids never hold line ends: IdRule).
         let path = f.write("bad.csv", ["user_id,item_id,timestamp,note", "1,10,100,a", "2,20,200,\"multi\(end)line\"", "3,30,later,b"].joined(separator: end) + end)
         let error = try #require(dataError { try DelimitedReader.read(path: path, schema: Schema(timestamp: "timestamp")) })
-        #expect(error == .invalidField(file: "bad.csv", line: 5, column: "timestamp", expected: "an integer timestamp", found: "later"))
+        #expect(error == .invalidField(file: f.path("bad.csv"), line: 5, column: "timestamp", expected: "an integer timestamp", found: "later"))
     }
 
     @Test func crOnlyFilesAcrossReadChunks() throws {
@@ -55,7 +55,7 @@ import Testing
         let path = f.write("mixed.csv", "user_id,item_id\na\rb,x\nc,y\n")
         // The CR stays in the field, so the id holds a control character and the line is refused (IdRule).
         #expect(dataError { try DelimitedReader.read(path: path) }
-                == .invalidField(file: "mixed.csv", line: 2, column: "user_id",
+                == .invalidField(file: f.path("mixed.csv"), line: 2, column: "user_id",
                                  expected: "a user id without control characters (tab, newline, CR, NUL…)", found: "a\\rb"))
     }
 }

@@ -110,7 +110,7 @@ import TowerCore
         let f = Fixtures(); defer { f.remove() }
         let ml = f.write("ratings.csv", "userId,movieId,rating,timestamp\n1,2,4,964982700\n1,1,1e400,964982703\n")
         let e = dataError { try MovieLensReader.read(path: ml) }
-        #expect(e == .invalidField(file: "ratings.csv", line: 3, column: "rating",
+        #expect(e == .invalidField(file: f.path("ratings.csv"), line: 3, column: "rating",
                                    expected: "a decimal number within ±3.4e38", found: "1e400"))
         let skipped = try MovieLensReader.read(path: ml, options: ReadOptions(skipBadLines: true))
         #expect(skipped.log.count == 1)
@@ -118,9 +118,9 @@ import TowerCore
 
         let udata = f.write("u.data", "1\t2\t3\t881250949\n1\t3\t1e400\t881250950\n")
         #expect(dataError { try MovieLensReader.read(path: udata) }
-                == .invalidField(file: "u.data", line: 2, column: "column 3", expected: "a decimal number within ±3.4e38", found: "1e400"))
+                == .invalidField(file: f.path("u.data"), line: 2, column: "column 3", expected: "a decimal number within ±3.4e38", found: "1e400"))
         let csv = f.write("r.csv", "user_id,item_id,score\na,b,1e-400\na,c,1e39\n")
         #expect(dataError { try DelimitedReader.read(path: csv, schema: Schema(rating: "score")) }
-                == .invalidField(file: "r.csv", line: 3, column: "score", expected: "a decimal number within ±3.4e38", found: "1e39"))
+                == .invalidField(file: f.path("r.csv"), line: 3, column: "score", expected: "a decimal number within ±3.4e38", found: "1e39"))
     }
 }

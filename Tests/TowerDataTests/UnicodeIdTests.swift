@@ -36,7 +36,7 @@ import Testing
         guard case .invalidField(let file, let line, let column, let expected, let found)? = dataError({ try DelimitedReader.read(path: path) }) else {
             Issue.record("NEL accepted"); return
         }
-        #expect(file == "nel.csv" && line == 3 && column == "user_id")
+        #expect(file == path && line == 3 && column == "user_id")
         #expect(expected.contains("control characters"))
         #expect(found == "a\\u{0085}b", "\(found)")
         // Not a control: U+00A0 (C2 A0) and U+0100 (C4 80, whose second byte is in 80…9F).

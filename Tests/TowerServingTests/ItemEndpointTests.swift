@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdTesting
 import Testing
 import TowerWorkflows
+import TwoTower
 @testable import TowerServing
 
 /// `/v1/similar-items`, `/v1/search`, `/healthz`, `/readyz`, `/v1/model`.

@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdTesting
 import Testing
 import TowerWorkflows
+import TwoTower
 @testable import TowerServing
 
 /// `/v1/recommend` answers what `twotower recommend` (``Recommender``) prints, and its filters

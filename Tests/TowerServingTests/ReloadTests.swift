@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdTesting
 import Testing
 import TowerWorkflows
+import TwoTower
 @testable import TowerServing
 
 /// Reloads swap the model atomically: none of a stream of requests is lost, and each response

@@ -137,6 +137,125 @@ import TwoTower
         }
     }
 
+    /// Copies the output directory as it stands at the second step of `epoch` — what a crash
+    /// (kill -9, power loss) there would leave on disk.
+    final class CopyAt: TrainingObserver {
+        let source: String, destination: String, epoch: Int
+        init(_ source: String, to destination: String, epoch: Int) { self.source = source; self.destination = destination; self.epoch = epoch }
+        func step(epoch: Int, step: Int, totalSteps: Int, loss: Float, examples: Int) {
+            guard epoch == self.epoch, step == 2, FileManager.default.fileExists(atPath: source) else { return }
+            try? FileManager.default.copyItem(atPath: source, toPath: destination)
+        }
+    }
+
+    /// `--checkpoint-every 2`: epochs 2 and 4 reach the disk, epoch 3 does not; a run "crashed" in
+    /// epoch 4 (its directory copied there) holds the epoch-2 checkpoint, and resuming it gives
+    /// the uninterrupted run's model bit for bit.
+    @Test(arguments: [Setup.mfAdam, .mlpAdagrad])
+    func checkpointEveryTwoEpochsResumesBitIdentical(_ setup: Setup) throws {
+        let dir = temporaryDirectory("resume-every")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func run(_ output: String) -> TrainingRun {
+            var r = Self.run(setup, epochs: 5, output: output)
+            r.training.patience = nil  // all 5 epochs
+            r.checkpointEvery = .epochs(2)
+            return r
+        }
+        let full = try run("\(dir)/full").run(progress: ObserverGroup([CopyAt("\(dir)/full", to: "\(dir)/crash3", epoch: 3),
+                                                                       CopyAt("\(dir)/full", to: "\(dir)/crash4", epoch: 4)]))
+        #expect(try ResumeCheckpoint.read(from: "\(dir)/crash3").fit.progress.epochs == 2)
+        #expect(try ResumeCheckpoint.read(from: "\(dir)/crash4").fit.progress.epochs == 2, "epoch 3 was written")
+        #expect(try ResumeCheckpoint.read(from: "\(dir)/full").fit.progress.epochs == 5)
+
+        var resumed = run("\(dir)/crash4")
+        resumed.resume = "\(dir)/crash4"
+        let second = try resumed.run()
+        #expect(try Self.weights("\(dir)/crash4") == Self.weights("\(dir)/full"), "final models differ (\(setup))")
+        #expect(second.training.epochLosses == full.training.epochLosses)
+        #expect(second.metrics.dictionary == full.metrics.dictionary)
+        let a = try ResumeCheckpoint.read(from: "\(dir)/full"), b = try ResumeCheckpoint.read(from: "\(dir)/crash4")
+        #expect(a.state == b.state)
+
+        // No checkpoint at all (0): the same model, and nothing to resume from.
+        var none = run("\(dir)/none")
+        none.checkpointEvery = .never
+        _ = try none.run(progress: CopyAt("\(dir)/none", to: "\(dir)/none-crash", epoch: 3))
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/none-crash"), "a checkpoint was written with --checkpoint-every 0")
+        #expect(try Self.weights("\(dir)/none") == Self.weights("\(dir)/full"))
+        #expect(throws: PersistenceError.self) { try ResumeCheckpoint.read(from: "\(dir)/none") }
+    }
+
+    /// The default, time-based schedule writes nothing during a run shorter than its interval;
+    /// the final save still holds the last completed epoch's checkpoint, so a run stopped by
+    /// Ctrl-C resumes to the uninterrupted model.
+    @Test func timeBasedScheduleKeepsTheLastEpochForTheFinalSave() throws {
+        let dir = temporaryDirectory("resume-interval")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var full = Self.run(.mfAdam, output: "\(dir)/full")
+        full.checkpointEvery = .interval(seconds: 3600)
+        _ = try full.run()
+        var first = Self.run(.mfAdam, output: "\(dir)/part")
+        first.checkpointEvery = .interval(seconds: 3600)
+        let stop = StopRequest()
+        first.stop = stop
+        _ = try first.run(progress: ObserverGroup([CopyAt("\(dir)/part", to: "\(dir)/crash", epoch: 3), StopAt(stop, epoch: 3)]))
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/crash"), "a checkpoint was written before the interval passed")
+        #expect(try ResumeCheckpoint.read(from: "\(dir)/part").fit.progress.epochs == 2)
+        var second = Self.run(.mfAdam, output: "\(dir)/part")
+        second.resume = "\(dir)/part"
+        _ = try second.run()
+        #expect(try Self.weights("\(dir)/part") == Self.weights("\(dir)/full"))
+    }
+
+    /// Setting mismatches name each field once (`seed` is the training and the evaluation seed),
+    /// with plain values — not Swift's `Optional("…")`.
+    @Test func mismatchMessagesNameEachFieldOnceWithPlainValues() throws {
+        var a = Self.run(.mfAdam, output: "/tmp/unused")
+        a.data.path = "a/ratings.csv"
+        a.data.timestampColumn = "ts"
+        var b = a
+        b.data.timestampColumn = "time"
+        b.data.split = .ratio(train: 0.8, validation: 0)
+        b.training.seed = 7
+        b.evaluation.seed = 7
+        let message = TrainingRun.settingDifferences(saved: try a.resumeSettings(), given: try b.resumeSettings())
+        #expect(message.contains("{timestampColumn} time differs from the run being resumed (ts)"), "\(message)")
+        #expect(message.contains("{split} ratio:0.8 differs from the run being resumed (unset)"), "\(message)")
+        #expect(message.components(separatedBy: "{seed}").count == 2, "\(message)")
+        #expect(!message.contains("Optional"), "\(message)")
+        // The data's path is not a setting: how it is spelt depends on the working directory.
+        var c = a
+        c.data.path = "/somewhere/a/ratings.csv"
+        #expect(try a.resumeSettings() == c.resumeSettings())
+    }
+
+    /// Checkpoints of earlier builds kept the data fields as Swift printed them and the paths:
+    /// they still match the same run.
+    @Test func settingsOfEarlierBuildsStillMatch() throws {
+        var run = Self.run(.mfAdam, output: "/tmp/unused")
+        run.data.path = "/data/ratings.csv"
+        run.data.timestampColumn = "ts"
+        run.data.split = .ratio(train: 0.8, validation: 0)
+        let current = try run.resumeSettings()
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(current.utf8)) as? [String: Any])
+        var data = try #require(object["data"] as? [String: String])
+        data["path"] = "Optional(\"ratings.csv\")"
+        data["timestampColumn"] = "Optional(\"ts\")"
+        data["ratingColumn"] = "nil"
+        data["testPath"] = "nil"
+        data["split"] = String(describing: run.data.split)  // what the earlier builds wrote
+        #expect(data["split"]!.hasPrefix("Optional("))
+        object["data"] = data
+        let old = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        let respelt = TrainingRun.currentSettingSpelling(old)
+        #expect(respelt == current || TrainingRun.sameSettings(respelt, current), "\(respelt)\n\(current)")
+        var other = run
+        other.data.timestampColumn = "time"
+        #expect(!TrainingRun.sameSettings(respelt, try other.resumeSettings()))
+    }
+
     @Test func damagedOrOldCheckpointsNameTheFileAndField() throws {
         let dir = temporaryDirectory("resume-damaged")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -59,6 +59,25 @@ void tower_sgemm_avx512(int trans_a, int trans_b, long m, long n, long k, float 
                         const float *a, long lda, const float *b, long ldb, float beta,
                         float *c, long ldc, float *pack_a, float *pack_b);
 
+/// Pre-packed B (the packed-GEMM scheme of MKL's cblas_sgemm_pack/cblas_sgemm_compute): op(B)
+/// ([k, n]) packed once into full-depth micro-panels of `tile` columns — panel j holds, for each
+/// p in 0..<k, the `tile` values op(B)[p][j·tile ..< j·tile+tile] (zero-padded past n) — so a
+/// product with a fixed B (an item matrix scored against many query batches) skips packing B.
+/// `tile` is TOWER_GEMM_NR (AVX2 and portable kernels) or TOWER_GEMM512_NR (AVX-512);
+/// `dst` needs tower_gemm_packed_b_floats(tile, n, k) floats, 64-byte aligned.
+long tower_gemm_packed_b_floats(long tile, long n, long k);
+void tower_gemm_pack_b_panels(long tile, int trans_b, long k, long n, const float *b, long ldb, float *dst);
+
+/// C = alpha·op(A)·op(B) + beta·C with op(B) pre-packed for this kernel (panels of TOWER_GEMM_NR
+/// columns for AVX2, TOWER_GEMM512_NR for AVX-512): `packed_b` points at the panel of op(B)'s
+/// first column to use, so products over a column range start on a panel boundary. `k` is the full
+/// depth the panels were packed with. Same results, bit for bit, as the unpacked call.
+/// `pack_a` holds tower_gemm_pack_a_floats(m, k) floats, 64-byte aligned.
+void tower_sgemm_avx2_packed_b(int trans_a, long m, long n, long k, float alpha, const float *a, long lda,
+                               const float *packed_b, float beta, float *c, long ldc, float *pack_a);
+void tower_sgemm_avx512_packed_b(int trans_a, long m, long n, long k, float alpha, const float *a, long lda,
+                                 const float *packed_b, float beta, float *c, long ldc, float *pack_a);
+
 /// Prefetches the cache line at `p` for writing (used by the portable Swift kernel).
 static inline void tower_prefetch_write(const void *p) {
 #if defined(__GNUC__) || defined(__clang__)

@@ -37,42 +37,40 @@ extension Evaluation {
         let blockRows = max(1, min(256, (1 << 22) / n))
         let blocks = (rowsCount + blockRows - 1) / blockRows
         let workerCount = min(workers, max(blocks, 1))
+        let packedItems = PackedMatrix(packing: items, transpose: .transposed)  // packed once for every block
         ranks.withUnsafeMutableBufferPointer { rk in
             queries.withUnsafeBufferPointer { qp in
-                items.withUnsafeBufferPointer { ip in
-                    targets.withUnsafeBufferPointer { tp in
-                        let shared = SharedInputs(queries: qp.baseAddress!, items: ip.baseAddress!)
-                        let out = RankOutput(ranks: rk.baseAddress!, targets: tp.baseAddress!)
-                        let work: @Sendable (Int) -> Void = { worker in
-                            let scores = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * n)
-                            defer { scores.deallocate() }
-                            var block = worker
-                            while block < blocks {
-                                let r0 = block * blockRows, rn = min(blockRows, rowsCount - r0)
-                                gemm(transA: .none, transB: .transposed, m: rn, n: n, k: d, alpha: 1,
-                                     a: shared.queries + r0 * d, lda: d, b: shared.items, ldb: d,
-                                     beta: 0, c: scores, ldc: n, threads: 1)
-                                for r in 0..<rn {
-                                    let row = scores + r * n
-                                    let t = row[Int(out.targets[r0 + r])]
-                                    var better = 0, equal = 0
-                                    if t.isNaN {
-                                        for j in 0..<n { if row[j].isNaN { equal += 1 } else { better += 1 } }
-                                    } else {
-                                        for j in 0..<n {
-                                            let s = row[j]
-                                            better += s > t ? 1 : 0
-                                            equal += s == t ? 1 : 0
-                                        }
+                targets.withUnsafeBufferPointer { tp in
+                    let shared = SharedInputs(queries: qp.baseAddress!, items: packedItems)
+                    let out = RankOutput(ranks: rk.baseAddress!, targets: tp.baseAddress!)
+                    let work: @Sendable (Int) -> Void = { worker in
+                        let scores = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * n)
+                        defer { scores.deallocate() }
+                        var block = worker
+                        while block < blocks {
+                            let r0 = block * blockRows, rn = min(blockRows, rowsCount - r0)
+                            gemm(transA: .none, m: rn, columns: 0 ..< n, alpha: 1, a: shared.queries + r0 * d,
+                                 lda: d, packedB: shared.items, beta: 0, c: scores, ldc: n, threads: 1)
+                            for r in 0..<rn {
+                                let row = scores + r * n
+                                let t = row[Int(out.targets[r0 + r])]
+                                var better = 0, equal = 0
+                                if t.isNaN {
+                                    for j in 0..<n { if row[j].isNaN { equal += 1 } else { better += 1 } }
+                                } else {
+                                    for j in 0..<n {
+                                        let s = row[j]
+                                        better += s > t ? 1 : 0
+                                        equal += s == t ? 1 : 0
                                     }
-                                    var rng = Xoshiro256(seed: seed ^ (UInt64(r0 + r) &* 0x9E37_79B9_7F4A_7C15))
-                                    out.ranks[r0 + r] = better + 1 + Int.random(in: 0...(equal - 1), using: &rng)
                                 }
-                                block += workerCount
+                                var rng = Xoshiro256(seed: seed ^ (UInt64(r0 + r) &* 0x9E37_79B9_7F4A_7C15))
+                                out.ranks[r0 + r] = better + 1 + Int.random(in: 0...(equal - 1), using: &rng)
                             }
+                            block += workerCount
                         }
-                        parallelFor(chunks: workerCount, threads: workerCount, work)  // one chunk per worker: each keeps its scratch
                     }
+                    parallelFor(chunks: workerCount, threads: workerCount, work)  // one chunk per worker: each keeps its scratch
                 }
             }
         }

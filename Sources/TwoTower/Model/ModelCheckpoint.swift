@@ -33,41 +33,19 @@ public struct ModelCheckpoint: Sendable {
     /// features its towers read, the name of the data it was trained on and, when given, the
     /// ``DataSourceRecord`` to rebuild it. `extraFiles` are
     /// saved beside them, checksummed in the manifest (e.g. the run record `run.json`).
+    /// The same as ``init(_:training:userVocabulary:itemVocabulary:trainItemsByUser:userFeatures:itemFeatures:dataName:validationSplit:dataSource:path:)``
+    /// then ``save(to:extraFiles:)``.
     public static func save(_ model: TwoTowerModel, training: TrainingConfiguration,
                             userVocabulary: Vocabulary, itemVocabulary: Vocabulary,
                             trainItemsByUser lists: UserItemLists,
                             userFeatures: [EntityFeature] = [], itemFeatures: [EntityFeature] = [],
                             dataName: String, validationSplit: Bool = false,
                             dataSource: DataSourceRecord? = nil, extraFiles: [String: Data] = [:], to path: String) throws {
-        var tensors: [String: StoredTensor] = [:]
-        for p in model.parameters { tensors[p.name] = StoredTensor(p.value) }
-        func store(_ features: [EntityFeature], _ owner: String) -> [SavedModelConfiguration.Feature] {
-            features.map { f in
-                if case .numeric(let values, let missing) = f.values {
-                    tensors["feature.\(owner).\(f.name).values"] = StoredTensor(values)
-                    tensors["feature.\(owner).\(f.name).missing"] = StoredTensor(missing.map { $0 ? Int32(1) : 0 })
-                    return .init(name: f.name, vocabularySize: 0, kind: "numeric", normalization: f.normalization)
-                } else if case .multi(let offsets, let ids) = f.values {
-                    tensors["feature.\(owner).\(f.name).offsets"] = StoredTensor(offsets)
-                    tensors["feature.\(owner).\(f.name).ids"] = StoredTensor(ids)
-                } else if case .single(let ids) = f.values {
-                    tensors["feature.\(owner).\(f.name).offsets"] = StoredTensor((0...Int32(ids.count)).map { $0 })
-                    tensors["feature.\(owner).\(f.name).ids"] = StoredTensor(ids)
-                }
-                return .init(name: f.name, vocabularySize: f.vocabularySize)
-            }
-        }
-        let config = SavedModelConfiguration(
-            model: model.configuration, training: training, userCount: model.userCount, itemCount: model.itemCount,
-            userFeatures: store(userFeatures, "user"), itemFeatures: store(itemFeatures, "item"),
-            dataName: dataName, validationSplit: validationSplit, dataSource: dataSource)
-        tensors["train_items.offsets"] = StoredTensor(lists.offsets.map { Int64($0) })
-        tensors["train_items.items"] = StoredTensor(lists.items)
-        var extra = extraFiles
-        extra["users.vocab"] = Data(try userVocabulary.encoded())
-        extra["items.vocab"] = Data(try itemVocabulary.encoded())
-        try ModelDirectory.write(to: path, config: config, tensors: tensors,
-                                 metadata: ["twotower.kind": "two-tower-model"], extraFiles: extra)
+        let checkpoint = ModelCheckpoint(model, training: training, userVocabulary: userVocabulary, itemVocabulary: itemVocabulary,
+                                         trainItemsByUser: lists, userFeatures: userFeatures, itemFeatures: itemFeatures,
+                                         dataName: dataName, validationSplit: validationSplit, dataSource: dataSource,
+                                         path: ModelCheckpoint.inMemoryPath)
+        try checkpoint.save(to: path, extraFiles: extraFiles)
     }
 
     /// Reads and verifies the model directory `path` (format, checksums, finite weights), checks

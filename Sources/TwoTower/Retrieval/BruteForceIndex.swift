@@ -4,17 +4,20 @@ import TowerCore
 
 /// Exact maximum-inner-product search over a fixed set of item embeddings.
 ///
-/// Scores are dot products `query · item`. A search computes the scores of a block of queries
-/// against a block of items with ``gemm`` (default blocks of 256 queries × 2048 items, 2 MiB of
-/// scores, which stays in L2), feeds each row to a per-query ``TopKSelector`` and merges across
+/// Scores are dot products `query · item`. The item matrix is packed once, at init, into the GEMM
+/// micro-kernel's panel layout (`PackedMatrix` (TowerCore); as much memory again as the items), so a search
+/// never re-packs it. A search computes the scores of a block of queries against a block of items
+/// with `gemm` (default blocks of 256 queries × 2048 items, 2 MiB of scores, which stays in L2), feeds each row to a per-query `TopKSelector` and merges across
 /// item blocks; query blocks are spread over threads. Order: higher score first, ties to the lower
-/// item row, NaN scores last (``TopKOrder``).
+/// item row, NaN scores last (`TopKOrder`).
 ///
 /// **k larger than the catalogue is clamped**: the result has `min(k, items)` columns, and a
 /// query whose exclusion list leaves fewer items gets fewer valid entries (``TopKResult/counts``).
 public struct BruteForceIndex: Sendable {
     /// Item embeddings, `[items, dimension]`.
     public let items: Matrix
+    /// `itemsᵀ` packed for the GEMM kernel (`[dimension, items]` as op(B)).
+    let packedItems: PackedMatrix
     /// External id of each item row, `[items]` (default `0..<items`).
     public let ids: [Int64]
     /// Number of indexed items.
@@ -48,6 +51,7 @@ public struct BruteForceIndex: Sendable {
             self.ids = (0..<Int64(items.rows)).map { $0 }
         }
         self.items = items
+        self.packedItems = PackedMatrix(packing: items, transpose: .transposed)
     }
 
     /// The top `min(k, items)` items of every query row of `queries` (`[q, d]`).
@@ -139,7 +143,7 @@ public struct BruteForceIndex: Sendable {
     /// All `q` queries against `workers` consecutive parts of the items, one part per worker,
     /// then the parts' top-k lists merged per query. Same results as scanning all items at once:
     /// each part keeps its own top k, so the global top k is among them, and ties still go to the
-    /// lower item row (``TopKOrder``).
+    /// lower item row (`TopKOrder`).
     func selectRowsSplittingItems(queries: Matrix, k: Int, excluding: IndexLists?, workers: Int, out: TopKOutput) {
         let q = queries.rows, n = count
         var partRows = [Int32](repeating: -1, count: workers * q * k)
@@ -153,7 +157,9 @@ public struct BruteForceIndex: Sendable {
                         parallelFor(chunks: workers, threads: workers) { part in
                             var scan = BlockScan(index: self, shared: shared, k: k, queryRows: q, excluding: excluding)
                             defer { scan.deallocate() }
-                            scan.run(q0: 0, qn: q, items: chunkRange(count: n, chunks: workers, chunk: part))
+                            // Parts start on a packed panel boundary (`PackedMatrix.panelWidth`).
+                            scan.run(q0: 0, qn: q, items: chunkRange(count: n, chunks: workers, chunk: part,
+                                                                     alignment: self.packedItems.panelWidth))
                             for r in 0..<q {
                                 let at = (part * q + r) * k
                                 parts.counts![part * q + r] = scan.selector.extract(row: r, scores: parts.scores! + at, indices: parts.rows! + at)
@@ -179,15 +185,13 @@ public struct BruteForceIndex: Sendable {
 
     private func withInputs(_ queries: Matrix, _ body: (SharedInputs) -> Void) {
         queries.withUnsafeBufferPointer { qp in
-            items.withUnsafeBufferPointer { ip in
-                body(SharedInputs(queries: qp.baseAddress!, items: ip.baseAddress!))
-            }
+            body(SharedInputs(queries: qp.baseAddress!, items: packedItems))
         }
     }
 }
 
-/// One worker's scan of a block of queries over a range of items: scores by ``gemm`` in item
-/// blocks into a scratch buffer, each row offered to the worker's ``TopKSelector`` with the
+/// One worker's scan of a block of queries over a range of items: scores by `gemm` against the
+/// pre-packed items in item blocks (starting on panel boundaries) into a scratch buffer, each row offered to the worker's `TopKSelector` with the
 /// query's excluded items skipped.
 struct BlockScan {
     let shared: SharedInputs
@@ -201,7 +205,9 @@ struct BlockScan {
         self.shared = shared
         self.excluding = excluding
         self.dimension = index.dimension
-        let block = Swift.max(1, Swift.min(index.itemBlock, index.count))
+        // A multiple of the panel width, so every block but a lone one starts on a panel boundary.
+        let width = index.packedItems.panelWidth
+        let block = Swift.min((Swift.max(1, index.itemBlock) + width - 1) / width * width, index.count)
         self.itemBlock = block
         self.selector = TopKSelector(k: k, rows: queryRows)
         self.scoreBuffer = .allocate(capacity: queryRows * block)
@@ -217,9 +223,8 @@ struct BlockScan {
         var i0 = items.lowerBound
         while i0 < items.upperBound {
             let inb = Swift.min(itemBlock, items.upperBound - i0)
-            gemm(transA: .none, transB: .transposed, m: qn, n: inb, k: d, alpha: 1,
-                 a: shared.queries + q0 * d, lda: d, b: shared.items + i0 * d, ldb: d,
-                 beta: 0, c: scoreBuffer, ldc: inb, threads: 1)
+            gemm(transA: .none, m: qn, columns: i0 ..< i0 + inb, alpha: 1, a: shared.queries + q0 * d, lda: d,
+                 packedB: shared.items, beta: 0, c: scoreBuffer, ldc: inb, threads: 1)
             for r in 0..<qn {
                 let row = scoreBuffer + r * inb
                 if let excluding, excluding.count(q0 + r) > 0 {
@@ -247,5 +252,5 @@ struct TopKOutput: @unchecked Sendable {
 /// Read-only input pointers shared by the workers of one call.
 struct SharedInputs: @unchecked Sendable {
     let queries: UnsafePointer<Float>
-    let items: UnsafePointer<Float>
+    let items: PackedMatrix
 }

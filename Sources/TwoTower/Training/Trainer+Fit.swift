@@ -148,7 +148,7 @@ extension Trainer {
             } else {
                 sinceBest += 1
                 if let patience = configuration.patience, sinceBest >= patience {
-                    progress?.message("early stopping: no improvement of \(configuration.validationMetric) for \(patience) epochs")
+                    progress?.message("early stopping: no improvement of \(configuration.validationMetric) for \(patience) epoch\(patience == 1 ? "" : "s")")
                     stoppedEarly = true
                     try saveCheckpoint()
                     break

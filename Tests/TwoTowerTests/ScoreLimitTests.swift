@@ -1,6 +1,6 @@
 import Testing
 import TowerCore
-@testable import TowerWorkflows
+import TwoTower
 
 /// The load check the CLI shares with the server: a model whose largest norms multiply beyond
 /// half of Float's range is refused (its scores could be infinite), one just within is not.

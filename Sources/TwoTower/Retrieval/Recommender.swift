@@ -1,7 +1,6 @@
 import TowerCore
 import TowerData
 import TowerFormats
-import TwoTower
 
 /// One recommended item.
 public struct Recommendation: Sendable, Equatable {
@@ -9,10 +8,21 @@ public struct Recommendation: Sendable, Equatable {
     public var item: String
     /// The dot-product score.
     public var score: Float
+
+    /// An item with its score.
+    public init(item: String, score: Float) {
+        self.item = item
+        self.score = score
+    }
 }
 
-/// Top-k items for users of a saved model: the item tower's embeddings in a ``BruteForceIndex``,
-/// the query tower run on demand. Seen (training) items are excluded unless asked for.
+/// Top-k items for the users of a model: the item tower's embeddings in a ``BruteForceIndex``
+/// (exact search, Merlin's and TFRS's `BruteForce`), the query tower run on demand. Each user's
+/// training items are left out unless asked for (`includeSeen`), before the top k is chosen.
+///
+/// From a saved model directory (``init(modelDirectory:)``, what `twotower recommend` and `serve`
+/// do) or from a model trained in memory (``init(_:)``, no file read or written); the two give
+/// the same lists and scores for the same model.
 public final class Recommender {
     /// The loaded checkpoint.
     public let checkpoint: ModelCheckpoint
@@ -22,16 +32,29 @@ public final class Recommender {
     public let index: BruteForceIndex
 
     /// Loads the model directory `path`.
-    /// - Throws: ``PersistenceError`` for a missing or corrupt directory, `RetrievalError` for a model without items.
+    /// - Throws: `PersistenceError` for a missing or corrupt directory, `RetrievalError` for a model without items.
     public convenience init(modelDirectory path: String) throws {
         try self.init(checkpoint: ModelCheckpoint.load(from: path))
     }
 
     /// A recommender for an already loaded (and verified) `checkpoint`.
-    /// - Throws: ``PersistenceError`` when a tensor is missing or has the wrong shape.
-    public init(checkpoint: ModelCheckpoint) throws {
+    /// - Throws: `PersistenceError` when a tensor is missing or has the wrong shape.
+    public convenience init(checkpoint: ModelCheckpoint) throws {
+        try self.init(checkpoint: checkpoint, model: checkpoint.model())
+    }
+
+    /// A recommender for a model trained in memory (``TrainedModel/train(pairs:model:training:threads:observer:)``):
+    /// its towers as they are, no file read or written. The item embeddings are computed now; if
+    /// the model trains on afterwards, make a new recommender.
+    /// - Throws: ``RetrievalError`` for a model without items.
+    public convenience init(_ trained: TrainedModel) throws {
+        try self.init(checkpoint: trained.checkpoint, model: trained.model)
+    }
+
+    /// `model` (whose rows `checkpoint`'s vocabularies and training lists describe) with its item index.
+    init(checkpoint: ModelCheckpoint, model: TwoTowerModel) throws {
         self.checkpoint = checkpoint
-        model = try checkpoint.model()
+        self.model = model
         index = try BruteForceIndex(items: model.itemTower.embedAll())
     }
 
@@ -87,7 +110,8 @@ public final class Recommender {
     public func row(ofUser user: String) throws -> Int32 {
         guard let row = try? checkpoint.users.row(for: user) else {
             let sample = checkpoint.users.ids.prefix(3).map { "\"\($0)\"" }.joined(separator: ", ")
-            throw ConfigurationError("unknown user id \"\(user)\": the model in \(checkpoint.path) was trained on \(checkpoint.users.count) users (ids such as \(sample)) and has no query embedding for a user it has not seen")
+            let model = checkpoint.path == ModelCheckpoint.inMemoryPath ? "the model (in memory)" : "the model in \(checkpoint.path)"
+            throw ConfigurationError("unknown user id \"\(user)\": \(model) was trained on \(checkpoint.users.count) users (ids such as \(sample)) and has no query embedding for a user it has not seen")
         }
         return row
     }
