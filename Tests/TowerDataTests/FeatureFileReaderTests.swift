@@ -16,6 +16,9 @@ import TowerTestSupport
                                           vocabulary: items, target: .item, options: ReadOptions(skipBadLines: skipBadLines))
     }
 
+    /// The DataError `body` throws, as its message ("" when it throws none).
+    private func message<T>(_ body: () throws -> T) -> String { dataError(body).map { "\($0)" } ?? "" }
+
     /// The text values of each row of an embedded table ("" is the reserved missing value).
     private func texts(_ t: FeatureTable) -> [[String]] {
         (0..<t.rows).map { r in t.values(of: r).map { t.vocabulary.ids[Int($0)] } }
@@ -76,23 +79,20 @@ import TowerTestSupport
     }
 
     @Test func aBadNumberNamesFileLineAndColumn() {
-        let e = dataError { try read("item,year\n10,1995\n20,soon\n", columns: "year:numeric") }
-        #expect(e == .invalidField(file: "items.csv", line: 3, column: "year",
-                                   expected: "a number (the column is numeric; an empty field is a missing value)", found: "soon"))
-        #expect(e.map { "\($0)" }?.hasPrefix("items.csv:3: column \"year\"") == true)
+        let e = message { try read("item,year\n10,1995\n20,soon\n", columns: "year:numeric") }
+        #expect(e.hasSuffix("/items.csv:3: column \"year\": expected a number (the column is numeric; an empty field is a missing value), found \"soon\""), "\(e)")
     }
 
     @Test func anUnknownColumnListsTheHeader() {
-        let e = dataError { try read("item,year\n10,1995\n", columns: "year,genre") }
-        #expect(e == .missingColumn(file: "items.csv", column: "genre", header: ["item", "year"]))
-        let key = dataError { try read("id,year\n10,1995\n") }
-        #expect(key == .missingColumn(file: "items.csv", column: "item", header: ["id", "year"]))
+        let e = message { try read("item,year\n10,1995\n", columns: "year,genre") }
+        #expect(e.hasSuffix("/items.csv:1: expected a column \"genre\", found the columns \"item\", \"year\""), "\(e)")
+        let key = message { try read("id,year\n10,1995\n") }
+        #expect(key.hasSuffix("/items.csv:1: expected a column \"item\", found the columns \"id\", \"year\""), "\(key)")
     }
 
     @Test func aRepeatedIdIsAnErrorNamingBothLines() throws {
-        let e = dataError { try read("item,studio\n10,pixar\n20,x\n10,ghibli\n") }
-        #expect(e == .invalidField(file: "items.csv", line: 4, column: "item",
-                                   expected: "one line per id (this id is on line 2 already)", found: "10"))
+        let e = message { try read("item,studio\n10,pixar\n20,x\n10,ghibli\n") }
+        #expect(e.hasSuffix("/items.csv:4: column \"item\": expected one line per id (this id is on line 2 already), found \"10\""), "\(e)")
         // With --skip-bad-lines the repeat is skipped and counted; the first line wins.
         let c = try read("item,studio\n10,pixar\n20,x\n10,ghibli\n", skipBadLines: true)
         #expect(c.skippedLines == 1)
@@ -100,8 +100,8 @@ import TowerTestSupport
     }
 
     @Test func aShortRowNamesItsLine() {
-        let e = dataError { try read("item,a,b\n10,1,2\n20,1\n") }
-        #expect(e == .missingFields(file: "items.csv", line: 3, expected: 3, found: 2))
+        let e = message { try read("item,a,b\n10,1,2\n20,1\n") }
+        #expect(e.hasSuffix("/items.csv:3: expected at least 3 fields, found 2"), "\(e)")
     }
 
     @Test func aColumnWithoutValuesOrTheKeyAsAFeatureIsRefused() {

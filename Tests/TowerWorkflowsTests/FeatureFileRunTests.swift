@@ -76,7 +76,7 @@ import TowerTestSupport
         try FileManager.default.removeItem(atPath: "\(dir)/items.csv")
         var settings = EvaluationSettings()
         settings.ks = [5]
-        let evaluated = try SavedModelEvaluation.evaluateSaved(modelDirectory: run.output!, data: nil, settings: settings)
+        let evaluated = try ModelEvaluation.evaluateSaved(modelDirectory: run.output!, data: nil, settings: settings)
         #expect(evaluated.metrics == report.metrics)
         try EmbeddingExport.export(modelDirectory: run.output!, to: "\(dir)/export")
         let exported = try SafeTensors.read(from: "\(dir)/export/embeddings.safetensors")

@@ -21,9 +21,15 @@ import TowerTestSupport
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         let headerLength = Int(data[8]) | Int(data[9]) << 8
         let payload = data.dropFirst(10 + headerLength)
-        return stride(from: payload.startIndex, to: payload.endIndex, by: 4).map { i in
-            Float(bitPattern: UInt32(payload[i]) | UInt32(payload[i + 1]) << 8 | UInt32(payload[i + 2]) << 16 | UInt32(payload[i + 3]) << 24)
+        var values: [Float] = []
+        for i in stride(from: payload.startIndex, to: payload.endIndex, by: 4) {
+            var bits = UInt32(payload[i])
+            bits |= UInt32(payload[i + 1]) << 8
+            bits |= UInt32(payload[i + 2]) << 16
+            bits |= UInt32(payload[i + 3]) << 24
+            values.append(Float(bitPattern: bits))
         }
+        return values
     }
 
     @Test func recommendEvaluateAndExportUseTheSavedFeatures() throws {
