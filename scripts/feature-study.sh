@@ -3,6 +3,7 @@
 # features, and MLP towers with genres, genres + year, genres + year + tags from an item feature
 # file built by scripts/movielens-item-features.py; leave-last-out, Recall@k and NDCG@k per seed.
 # Usage: scripts/feature-study.sh ML_DIR OUT.tsv [seeds] [k] [extra train flags...]
+#   SPLITS (environment, space-separated): the splits (default leave-last-out).
 #   BIN (environment): the twotower binary (default .build/release/twotower).
 set -euo pipefail
 ml=$1; out=$2; seeds=${3:-"1 2 3"}; k=${4:-20}; shift $(( $# < 4 ? $# : 4 )) || true
@@ -15,7 +16,7 @@ mlp-no-features|--tower mlp --no-item-features
 genres|$F genres:multi
 genres+year|$F genres:multi,year:numeric
 genres+year+tags|$F genres:multi,year:numeric,tags:multi" \
-SPLITS=leave-last-out "$here/quality-study.sh" "$ml/ratings.csv" "$out" "$seeds" "$k" "$@"
+SPLITS=${SPLITS:-leave-last-out} "$here/quality-study.sh" "$ml/ratings.csv" "$out" "$seeds" "$k" "$@"
 python3 - "$out" "$k" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t")); k = sys.argv[2]
