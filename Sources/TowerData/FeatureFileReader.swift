@@ -36,15 +36,16 @@ public struct FeatureFileContents: Sendable, Equatable {
     /// Bad lines skipped (only with ``ReadOptions/skipBadLines``).
     public var skippedLines = 0
 
-    /// One line for standard error: `items.csv: 9742 lines, 9724 of 9724 items matched (genres multi, year numeric), 18 unknown ids ignored (first: "123", line 5)`.
+    /// One line for standard error: `items.csv: 9742 lines, 9724 of 9725 items have a line (genres:multi, year:numeric), 18 unknown ids ignored (first: "123", line 5), 1 item without a line gets the missing value`.
     public var summary: String {
         let what = tables.first.map { $0.target == .user ? "users" : "items" } ?? numeric.first.map { $0.target == .user ? "users" : "items" } ?? "rows"
         var s = "\(file): \(records) lines, \(matchedRows) of \(matchedRows + rowsWithoutLine) \(what) have a line"
         s += " (" + columns.map(\.description).joined(separator: ", ") + ")"
-        s += ", \(unknownKeys) unknown ids ignored"
+        s += unknownKeys == 1 ? ", 1 unknown id ignored" : ", \(unknownKeys) unknown ids ignored"
         if let f = firstUnknown { s += " (first: \"\(f.id)\", line \(f.line))" }
-        if rowsWithoutLine > 0 { s += ", \(rowsWithoutLine) \(what) without a line get the missing value" }
-        if skippedLines > 0 { s += ", \(skippedLines) bad lines skipped" }
+        if rowsWithoutLine == 1 { s += ", 1 \(what.dropLast()) without a line gets the missing value" }
+        if rowsWithoutLine > 1 { s += ", \(rowsWithoutLine) \(what) without a line get the missing value" }
+        if skippedLines > 0 { s += skippedLines == 1 ? ", 1 bad line skipped" : ", \(skippedLines) bad lines skipped" }
         return s
     }
 }

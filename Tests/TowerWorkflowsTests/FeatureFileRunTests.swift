@@ -52,7 +52,7 @@ import TowerTestSupport
         try Self.writeData(dir)
         let run = Self.run(dir)
         let report = try run.run()
-        #expect(report.notes.contains { $0.contains("items.csv: 29 lines") && $0.contains("1 unknown ids ignored (first: \"ghost\", line 30)")
+        #expect(report.notes.contains { $0.contains("items.csv: 29 lines") && $0.contains("1 unknown id ignored (first: \"ghost\", line 30)")
             && $0.contains("2 items without a line get the missing value") }, "\(report.notes)")
 
         let checkpoint = try ModelCheckpoint.load(from: run.output!)

@@ -44,7 +44,7 @@ import TowerTestSupport
                                                          "--output", "model", "--no-report"],
                                        directory: dir, name: "train")
         #expect(train.status == 0, "\(train.stderr)")
-        #expect(train.stderr.contains("items.csv: 20 lines, 19 of 20 items have a line (genres:multi, year:numeric, studio:categorical), 1 unknown ids ignored (first: \"nobody\", line 21), 1 items without a line get the missing value"),
+        #expect(train.stderr.contains("items.csv: 20 lines, 19 of 20 items have a line (genres:multi, year:numeric, studio:categorical), 1 unknown id ignored (first: \"nobody\", line 21), 1 item without a line gets the missing value"),
                 "\(train.stderr)")
         let config = try String(contentsOfFile: "\(dir)/model/config.json", encoding: .utf8)
         #expect(config.contains("\"year\"") && config.contains("\"numeric\"") && config.contains("\"studio\""))
