@@ -14,7 +14,7 @@ cosine-decay|--lr-decay cosine
 cos-t0.1|--l2-normalize --temperature 0.1
 cos-t0.1-uniform|--l2-normalize --temperature 0.1 --sampler in-batch --sampler uniform:1024"}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-printf 'config\tsplit\tseed\trecall@%s\tpopularity\tepochs\tseconds\trefit_epochs\trefit_seconds\n' "$k" > "$out"
+printf 'config\tsplit\tseed\trecall@%s\tpopularity\tepochs\tseconds\trefit_epochs\trefit_seconds\tndcg@%s\n' "$k" "$k" > "$out"
 while IFS='|' read -r name flags; do
     [ -z "$name" ] && continue
     for split in $splits; do
@@ -27,7 +27,8 @@ import json, sys
 m = json.load(open(sys.argv[1])); k = sys.argv[5]
 print("\t".join([sys.argv[2], sys.argv[3], sys.argv[4], "%.4f" % m["metrics"]["recall@" + k],
                  "%.4f" % m["baselines"]["popularity"]["recall@" + k], str(m["train"]["epochs"]), "%.1f" % m["train"]["seconds"],
-                 str((m["train"].get("refit") or {}).get("epochs", "-")), "%.1f" % (m["train"].get("refit") or {}).get("seconds", 0)]))
+                 str((m["train"].get("refit") or {}).get("epochs", "-")), "%.1f" % (m["train"].get("refit") or {}).get("seconds", 0),
+                 "%.4f" % m["metrics"]["ndcg@" + k]]))
 PY
             tail -n 1 "$out" >&2
         done

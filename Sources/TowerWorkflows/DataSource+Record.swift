@@ -7,7 +7,8 @@ import TwoTower
 extension DataSource {
     /// The files the readers read for this source, in reading order: the ratings file (a
     /// MovieLens directory's ratings file and the movie/user files beside it, a LightGCN
-    /// directory's `train.txt` and, when used, `test.txt`), then the test file. Empty for synthetic data.
+    /// directory's `train.txt` and, when used, `test.txt`), then the test file, then the item and
+    /// user feature files. Empty for synthetic data.
     public func filesRead() throws -> [String] {
         guard let path else { return [] }
         var files: [String] = []
@@ -38,6 +39,7 @@ extension DataSource {
             files.append(path)
         }
         if let testPath { files.append(try resolvedTestFile(testPath)) }
+        for f in [itemFeatureFile, userFeatureFile].compactMap({ $0 }) { files.append(f.path) }
         return files
     }
 
@@ -57,7 +59,9 @@ extension DataSource {
                 users: s.users, items: s.items, interactions: s.interactions, factors: s.factors,
                 temperature: s.temperature, popularityExponent: s.popularityExponent,
                 activitySigma: s.activitySigma, minimumActivity: s.minimumActivity,
-                maximumActivity: s.maximumActivity, seed: s.seed))
+                maximumActivity: s.maximumActivity, seed: s.seed),
+            itemFeatureFile: featureFileRecord(itemFeatureFile, target: .item),
+            userFeatureFile: featureFileRecord(userFeatureFile, target: .user))
     }
 
     /// The source a record describes (the inverse of ``record(seed:)``), without checking the files.
@@ -78,6 +82,8 @@ extension DataSource {
         minimumRating = r.minimumRating
         testPath = r.testPath
         skipBadLines = r.skipBadLines
+        itemFeatureFile = r.itemFeatureFile.map { FeatureFile(path: $0.path, keyColumn: $0.keyColumn, columns: $0.columns) }
+        userFeatureFile = r.userFeatureFile.map { FeatureFile(path: $0.path, keyColumn: $0.keyColumn, columns: $0.columns) }
         if let spelling = r.split {
             do { split = try SplitStrategy(parsing: spelling) } catch {
                 throw ConfigurationError("the model's data record has the split \"\(spelling)\": \(error)")
@@ -92,7 +98,10 @@ extension DataSource {
     }
 
     /// The data a saved model was trained on, rebuilt from its record, after checking that every
-    /// recorded file is still there with the same size and contents.
+    /// recorded file is still there with the same size and contents. The side-feature files
+    /// (`--item-features`, `--user-features`) are left out, neither checked nor read: the model
+    /// holds the features it was trained with, and `evaluate` and `recommend --show-history`
+    /// need only the interactions.
     /// - Returns: the source and a note saying where the data comes from.
     /// - Throws: ``ConfigurationError`` naming the model directory, each moved or changed file and
     ///   what differs (missing, size, contents), and `--data` as the way to override; or, for a
@@ -106,12 +115,17 @@ extension DataSource {
             }
             throw ConfigurationError("\(checkpoint.path) has no data record (saved by an older twotower): it was trained on \(c.dataName); give --data \(c.dataName) and the split options used for training")
         }
-        let changed = record.changedFiles()
+        let featureFiles = Set([record.itemFeatureFile?.path, record.userFeatureFile?.path].compactMap { $0 })
+        var interactions = record
+        interactions.files.removeAll { featureFiles.contains($0.path) }
+        interactions.itemFeatureFile = nil
+        interactions.userFeatureFile = nil
+        let changed = interactions.changedFiles()
         if !changed.isEmpty {
             throw ConfigurationError("the data \(checkpoint.path) was trained on has moved or changed: \(changed.joined(separator: "; ")); give --data (and the options used for training) to evaluate on another file")
         }
-        let source = try DataSource(record: record)
-        let what = record.path.map { "\($0) (\(record.format ?? "?"), split \(record.split ?? "default"), seed \(record.splitSeed); \(record.files.count) file(s) unchanged)" }
+        let source = try DataSource(record: interactions)
+        let what = record.path.map { "\($0) (\(record.format ?? "?"), split \(record.split ?? "default"), seed \(record.splitSeed); \(interactions.files.count) file(s) unchanged)" }
             ?? "the built-in synthetic dataset (seed \(record.synthetic?.seed ?? 0))"
         return (source, "data: \(what), as recorded in \(checkpoint.path)")
     }

@@ -29,6 +29,9 @@ public struct DataSource: Sendable, Equatable {
     public var split: SplitStrategy?
     /// Skip malformed lines (counted and reported).
     public var skipBadLines = false
+    /// Side-feature files keyed by item / user id (MLP towers; see ``FeatureFile``).
+    public var itemFeatureFile: FeatureFile?
+    public var userFeatureFile: FeatureFile?
     /// The synthetic dataset's shape when `path` is `nil`.
     public var synthetic = SyntheticConfiguration()
 

@@ -12,7 +12,7 @@ public struct PreparedData: Sendable {
     public var split: DatasetSplit
     /// The generator's truth aligned to the rows, for the synthetic dataset (the oracle baseline).
     public var truth: SyntheticTruth?
-    /// Item side features (e.g. MovieLens genres), rows aligned to the item vocabulary.
+    /// Item side features (e.g. MovieLens genres, the columns of `--item-features`), rows aligned to the item vocabulary.
     public var itemFeatures: [EntityFeature]
     /// User side features, rows aligned to the user vocabulary.
     public var userFeatures: [EntityFeature]
@@ -48,6 +48,9 @@ extension DataSource {
     private func prepareSplit(seed: UInt64, validation: Bool) throws -> PreparedData {
         var notes: [String] = []
         guard let path else {
+            if itemFeatureFile != nil || userFeatureFile != nil {
+                throw ConfigurationError("{itemFeatureFile}/{userFeatureFile} need interaction data from a file: the built-in synthetic dataset has no ids to key them by")
+            }
             let dataset = SyntheticDataset.generate(synthetic)
             let log = dataset.log.orderedByFrequency()
             let strategy = split ?? .leaveLastOut(validation: validation)
@@ -94,8 +97,10 @@ extension DataSource {
         }
         noteValidation(split, into: &notes)
         let validationNotes = Array(notes[first...])
-        let itemFeatures = log.itemFeatures.compactMap(Self.entityFeature)
-        let userFeatures = log.userFeatures.compactMap(Self.entityFeature)
+        var itemFeatures = log.itemFeatures.compactMap(Self.entityFeature)
+        var userFeatures = log.userFeatures.compactMap(Self.entityFeature)
+        if let f = itemFeatureFile { try attach(f, target: .item, vocabulary: log.itemVocabulary, to: &itemFeatures, notes: &notes) }
+        if let f = userFeatureFile { try attach(f, target: .user, vocabulary: log.userVocabulary, to: &userFeatures, notes: &notes) }
         return PreparedData(split: split, truth: syntheticTruth(beside: path, for: log, notes: &notes),
                             itemFeatures: itemFeatures, userFeatures: userFeatures, name: path, notes: notes,
                             validationNotes: validationNotes)

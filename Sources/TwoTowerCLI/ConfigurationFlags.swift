@@ -47,6 +47,8 @@ extension ConfigurationError {
         case "minimumRating": "--min-rating"
         case "split": "--split"
         case "skipBadLines": "--skip-bad-lines"
+        case "itemFeatureFile": "--item-features"
+        case "userFeatureFile": "--user-features"
         case "synthetic": "the built-in synthetic data"
         case "checkpointEvery": "--checkpoint-every"
         default: field

@@ -40,10 +40,43 @@ struct DataOptions: ParsableArguments {
     @Flag(name: .long, help: "Skip malformed lines (counted and reported) instead of stopping at the first one.")
     var skipBadLines = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "mlp: item side features, a CSV (TSV if named *.tsv) with a header and one line per item, keyed by the item column (--item-features-key). Columns are categorical (embedded), multi-valued (split on |, a bag) or numeric (z-scored, fed to the MLP with a missing indicator); items without a line get a learned missing value.",
+        valueName: "path"))
+    var itemFeatures: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "mlp: the --item-features columns to use, NAME or NAME:KIND comma-separated, KIND categorical, multi, multi=C (split on C) or numeric (default: every column but the key, kinds inferred: numbers → numeric, values with | → multi, else categorical).",
+        valueName: "columns"))
+    var itemFeatureColumns: String?
+
+    @Option(name: .long, help: ArgumentHelp("The id column of --item-features. (default: the item column: --item-column, movieId for MovieLens, item_id for LightGCN)", valueName: "name"))
+    var itemFeaturesKey: String?
+
+    @Option(name: .long, help: ArgumentHelp("mlp: user side features, as --item-features but keyed by the user column (--user-features-key).", valueName: "path"))
+    var userFeatures: String?
+
+    @Option(name: .long, help: ArgumentHelp("mlp: the --user-features columns to use, as --item-feature-columns.", valueName: "columns"))
+    var userFeatureColumns: String?
+
+    @Option(name: .long, help: ArgumentHelp("The id column of --user-features. (default: the user column: --user-column, userId for MovieLens, user_id for LightGCN)", valueName: "name"))
+    var userFeaturesKey: String?
+
     func validate() throws {
         if test != nil && split != nil { throw ValidationError("--test and --split cannot be used together") }
         if data == nil && (test != nil || format != nil) {
             throw ValidationError("--test and --format need --data")
+        }
+        for (side, file, columns, key) in [("item", itemFeatures, itemFeatureColumns, itemFeaturesKey),
+                                           ("user", userFeatures, userFeatureColumns, userFeaturesKey)] {
+            if file == nil, columns != nil { throw ValidationError("--\(side)-feature-columns needs --\(side)-features FILE") }
+            if file == nil, key != nil { throw ValidationError("--\(side)-features-key needs --\(side)-features FILE") }
+            if file != nil, data == nil {
+                throw ValidationError("--\(side)-features needs --data: its lines are keyed by the ids of the interaction file (the built-in synthetic dataset has none to match)")
+            }
+            if let columns {
+                do { _ = try FeatureFileColumn.parseList(columns) } catch { throw ValidationError("--\(side)-feature-columns: \(error)") }
+            }
         }
         if let r = minRating, r.isNaN { throw ValidationError("--min-rating must be a number") }
         if let r = minRating, r.isInfinite {
@@ -74,6 +107,8 @@ extension DataOptions {
         source.minimumRating = minRating
         source.testPath = test
         source.skipBadLines = skipBadLines
+        source.itemFeatureFile = itemFeatures.map { DataSource.FeatureFile(path: $0, keyColumn: itemFeaturesKey, columns: itemFeatureColumns) }
+        source.userFeatureFile = userFeatures.map { DataSource.FeatureFile(path: $0, keyColumn: userFeaturesKey, columns: userFeatureColumns) }
         if let split {
             // The parser's messages start `split "TEXT": ...`; spell the flag.
             do { source.split = try SplitStrategy(parsing: split) } catch { throw ValidationError("--\(error)") }

@@ -29,6 +29,7 @@ enum OptionApplicability {
     static func train(_ c: TrainCommand) -> Verdict {
         var v = data(c.data)
         model(c.model, into: &v)
+        featureFiles(c.data, c.model, into: &v)
         training(c.training, validationSet: c.validationSet, into: &v)
         if c.checkpointEvery != nil, c.output == nil, c.resume == nil {
             v.warnings.append("--checkpoint-every has no effect without --output (checkpoints are written into the model directory)")
@@ -43,8 +44,17 @@ enum OptionApplicability {
     /// so data options are contradictions.
     static func evaluate(_ c: EvaluateCommand) -> Verdict {
         let d = c.data
-        guard d.data == nil else { return data(d) }
+        guard d.data == nil else {
+            var v = data(d)
+            for flag in featureFlags(d) {
+                v.warnings.append("\(flag) has no effect with evaluate: the model scores with the side features saved in it at training time")
+            }
+            return v
+        }
         var v = Verdict()
+        for flag in featureFlags(d) {
+            v.errors.append("\(flag) has no effect with evaluate: the model holds its side features, and without --data the recorded feature files are re-read and checked; drop \(flag)")
+        }
         let given: [(String, Bool)] = [("--split", d.split != nil), ("--min-rating", d.minRating != nil),
                                        ("--user-column", d.userColumn != nil), ("--item-column", d.itemColumn != nil),
                                        ("--timestamp-column", d.timestampColumn != nil), ("--rating-column", d.ratingColumn != nil),
@@ -55,7 +65,11 @@ enum OptionApplicability {
         return v
     }
 
-    static func inspect(_ c: InspectCommand) -> Verdict { data(c.data) }
+    static func inspect(_ c: InspectCommand) -> Verdict {
+        var v = data(c.data)
+        for flag in featureFlags(c.data) { v.warnings.append("\(flag) has no effect with inspect (it describes the interactions only)") }
+        return v
+    }
 
     /// `--user` and `--all-users` choose the users two ways; `--block` sizes `--all-users` blocks only.
     static func recommend(_ c: RecommendCommand) -> Verdict {
@@ -113,6 +127,26 @@ enum OptionApplicability {
                                          ("--no-item-features", m.noItemFeatures), ("--user-history", m.userHistory != nil)]
         for (flag, given) in mlpOnly where given {
             v.errors.append("\(flag) applies to --tower mlp only, and the tower is mf (the default --tower): add --tower mlp or drop \(flag)")
+        }
+    }
+
+    /// The side-feature file flags given.
+    static func featureFlags(_ d: DataOptions) -> [String] {
+        [("--item-features", d.itemFeatures != nil), ("--item-feature-columns", d.itemFeatureColumns != nil),
+         ("--item-features-key", d.itemFeaturesKey != nil), ("--user-features", d.userFeatures != nil),
+         ("--user-feature-columns", d.userFeatureColumns != nil), ("--user-features-key", d.userFeaturesKey != nil)]
+            .filter(\.1).map(\.0)
+    }
+
+    /// Feature files feed MLP towers only; `--no-item-features` turns the item ones off.
+    static func featureFiles(_ d: DataOptions, _ m: ModelOptions, into v: inout Verdict) {
+        if m.tower == .mf {
+            for flag in ["--item-features", "--user-features"] where featureFlags(d).contains(flag) {
+                v.errors.append("\(flag) applies to --tower mlp only, and the tower is mf (the default --tower): an mf tower embeds ids only; add --tower mlp or drop \(flag)")
+            }
+        }
+        if m.noItemFeatures, d.itemFeatures != nil {
+            v.errors.append("--item-features and --no-item-features contradict each other: --no-item-features turns every item side feature off; give one of them")
         }
     }
 

@@ -34,6 +34,8 @@ enum TrainConfigFile {
         "data": .string, "format": .choice(DataSource.Format.allCases.map(\.rawValue)), "user-column": .string,
         "item-column": .string, "timestamp-column": .string, "rating-column": .string, "min-rating": .number,
         "test": .string, "split": .string, "skip-bad-lines": .flag,
+        "item-features": .string, "user-features": .string, "item-feature-columns": .string,
+        "user-feature-columns": .string, "item-features-key": .string, "user-features-key": .string,
         // ModelOptions
         "dim": .integer, "tower": .choice(ModelConfiguration.TowerKind.allCases.map(\.rawValue)), "layers": .list,
         "embedding-dim": .integer, "infer-embedding-sizes": .flag, "l2-normalize": .flag, "dropout": .number,

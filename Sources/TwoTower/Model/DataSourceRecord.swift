@@ -26,6 +26,20 @@ public struct DataSourceRecord: Codable, Sendable, Equatable {
         }
     }
 
+    /// A side-feature file (`--item-features` / `--user-features`) as read at training time.
+    public struct FeatureFile: Codable, Sendable, Equatable {
+        /// Absolute path.
+        public var path: String
+        /// The key column's header name.
+        public var keyColumn: String
+        /// The `--item-feature-columns` spelling (`genres:multi,year`); `nil`: every column, inferred.
+        public var columns: String?
+
+        public init(path: String, keyColumn: String, columns: String?) {
+            self.path = path; self.keyColumn = keyColumn; self.columns = columns
+        }
+    }
+
     /// Absolute path of the interaction file or directory as given to `--data`; `nil`: synthetic.
     public var path: String?
     /// The format it was read as (`csv`, `tsv`, `movielens`, `lightgcn`), resolved.
@@ -49,16 +63,21 @@ public struct DataSourceRecord: Codable, Sendable, Equatable {
     public var files: [FileFingerprint]
     /// Set when ``path`` is `nil`.
     public var synthetic: Synthetic?
+    /// `--item-features`, `--user-features` (absent in models saved before them); their
+    /// fingerprints are in ``files``.
+    public var itemFeatureFile: FeatureFile? = nil
+    public var userFeatureFile: FeatureFile? = nil
 
     public init(path: String?, format: String?, userColumn: String, itemColumn: String,
                 timestampColumn: String?, ratingColumn: String?, minimumRating: Float?, testPath: String?,
                 split: String?, skipBadLines: Bool, splitSeed: UInt64, files: [FileFingerprint],
-                synthetic: Synthetic?) {
+                synthetic: Synthetic?, itemFeatureFile: FeatureFile? = nil, userFeatureFile: FeatureFile? = nil) {
         self.path = path; self.format = format; self.userColumn = userColumn; self.itemColumn = itemColumn
         self.timestampColumn = timestampColumn; self.ratingColumn = ratingColumn
         self.minimumRating = minimumRating; self.testPath = testPath; self.split = split
         self.skipBadLines = skipBadLines; self.splitSeed = splitSeed; self.files = files
         self.synthetic = synthetic
+        self.itemFeatureFile = itemFeatureFile; self.userFeatureFile = userFeatureFile
     }
 
     /// Each recorded file that is missing or changed since, as `PATH DIFFERENCE` (empty: all the same).

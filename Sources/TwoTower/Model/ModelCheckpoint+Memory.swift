@@ -8,7 +8,7 @@ extension ModelCheckpoint {
 
     /// `model` as a checkpoint in memory, without touching a file: exactly what
     /// ``save(to:extraFiles:)`` writes and ``load(from:)`` reads back — the configuration, every
-    /// parameter by name, the side features as CSR tensors, each user's training items and the
+    /// parameter by name, the side features as CSR tensors (numeric ones as their normalised values and missing flags), each user's training items and the
     /// vocabularies. ``model()`` rebuilds a model with bit-identical scores.
     ///
     /// A snapshot: the parameters' values now (the arrays are shared copy-on-write, so this costs
@@ -35,7 +35,11 @@ extension ModelCheckpoint {
         for p in model.parameters { tensors[p.name] = StoredTensor(p.value) }
         func store(_ features: [EntityFeature], _ owner: String) -> [SavedModelConfiguration.Feature] {
             features.map { f in
-                if case .multi(let offsets, let ids) = f.values {
+                if case .numeric(let values, let missing) = f.values {
+                    tensors["feature.\(owner).\(f.name).values"] = StoredTensor(values)
+                    tensors["feature.\(owner).\(f.name).missing"] = StoredTensor(missing.map { $0 ? Int32(1) : 0 })
+                    return .init(name: f.name, vocabularySize: 0, kind: "numeric", normalization: f.normalization)
+                } else if case .multi(let offsets, let ids) = f.values {
                     tensors["feature.\(owner).\(f.name).offsets"] = StoredTensor(offsets)
                     tensors["feature.\(owner).\(f.name).ids"] = StoredTensor(ids)
                 } else if case .single(let ids) = f.values {

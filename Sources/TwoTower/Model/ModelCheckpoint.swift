@@ -7,7 +7,10 @@ import TowerData
 ///
 /// - `config.json`: ``SavedModelConfiguration`` (towers, training settings, sizes, features);
 /// - `model.safetensors`: every parameter by name (`user.id` F32 `[users, e]`, `item.mlp.dense0.weight`, …),
-///   side features as CSR (`feature.item.genres.offsets`, `feature.item.genres.ids`, I32) and the
+///   side features as CSR (`feature.item.genres.offsets`, `feature.item.genres.ids`, I32), numeric
+///   side features as their normalised values (`feature.item.year.values` F32 `[items]`) and
+///   missing flags (`feature.item.year.missing` I32 0/1 `[items]`; mean and standard deviation in
+///   `config.json`), and the
 ///   training items of each user (`train_items.offsets` I64 `[users+1]`, `train_items.items` I32),
 ///   used to exclude seen items in `recommend`;
 /// - `users.vocab`, `items.vocab`: raw ids of the rows.
@@ -85,6 +88,16 @@ public struct ModelCheckpoint: Sendable {
     public func model() throws -> TwoTowerModel {
         func features(_ saved: [SavedModelConfiguration.Feature], _ owner: String, entities: Int) throws -> [EntityFeature] {
             try saved.map { f in
+                if f.isNumeric {
+                    let values = try weights.floatVector("feature.\(owner).\(f.name).values")
+                    let missing = try weights.int32Vector("feature.\(owner).\(f.name).missing")
+                    guard values.count == entities, missing.count == entities, values.allSatisfy(\.isFinite),
+                          missing.allSatisfy({ $0 == 0 || $0 == 1 }) else {
+                        throw PersistenceError.corruptFile(file: "\(path)/model.safetensors", reason: "numeric feature \(owner).\(f.name) needs \(entities) finite values and 0/1 missing flags")
+                    }
+                    return EntityFeature(name: f.name, vocabularySize: 0, values: .numeric(values: values, missing: missing.map { $0 == 1 }),
+                                         normalization: f.normalization)
+                }
                 let offsets = try weights.int32Vector("feature.\(owner).\(f.name).offsets")
                 let ids = try weights.int32Vector("feature.\(owner).\(f.name).ids")
                 guard offsets.count == entities + 1, offsets.first == 0, Int(offsets.last!) == ids.count,
@@ -122,7 +135,14 @@ public struct SavedModelConfiguration: Codable, Sendable, Equatable {
     /// A side feature's shape (its values are tensors).
     public struct Feature: Codable, Sendable, Equatable {
         public var name: String
+        /// Rows of the embedding table; 0 for a numeric feature.
         public var vocabularySize: Int
+        /// `"numeric"` for a numeric feature; absent for an embedded one (older models have none).
+        public var kind: String? = nil
+        /// A numeric feature's z-score (`mean`, `standardDeviation` of the training feature file).
+        public var normalization: EntityFeature.Normalization? = nil
+
+        public var isNumeric: Bool { kind == "numeric" }
     }
 
     public var model: ModelConfiguration

@@ -23,7 +23,8 @@ extension Tower {
 
     /// The parameters a tower built with these arguments has, in ``parameters`` order, computed
     /// without allocating any of them (to check saved weights before building a model).
-    /// - Parameter features: the side features' names and vocabulary sizes, in order.
+    /// - Parameter features: the side features' names and vocabulary sizes, in order; a
+    ///   vocabulary size of 0 marks a numeric feature (two MLP inputs, no table).
     /// - Precondition: `configuration` is valid and every count is positive.
     public static func parameterShapes(name: String, entityCount: Int, features: [(name: String, vocabularySize: Int)],
                                        configuration: ModelConfiguration) -> [ParameterShape] {
@@ -31,7 +32,8 @@ extension Tower {
         let id = embeddingWidth(cardinality: entityCount, configuration: configuration)
         var shapes = [ParameterShape(name: "\(name).id", rows: entityCount, columns: id)]
         var width = id
-        for feature in features {
+        for feature in features where feature.vocabularySize == 0 { width += 2 }
+        for feature in features where feature.vocabularySize > 0 {
             let w = embeddingWidth(cardinality: feature.vocabularySize, configuration: configuration)
             width += w
             shapes.append(ParameterShape(name: "\(name).\(feature.name)", rows: feature.vocabularySize, columns: w))

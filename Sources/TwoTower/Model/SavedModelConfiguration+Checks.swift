@@ -21,7 +21,15 @@ extension SavedModelConfiguration {
         for (owner, features) in [("userFeatures", userFeatures), ("itemFeatures", itemFeatures)] {
             var names = Set<String>()
             for f in features {
-                guard f.vocabularySize > 0 else {
+                if let kind = f.kind, kind != "numeric" {
+                    throw invalid("config.\(owner) \"\(f.name)\": kind must be \"numeric\" or absent, found \"\(kind)\"")
+                }
+                if f.isNumeric {
+                    guard f.vocabularySize == 0, let z = f.normalization, z.mean.isFinite, z.standardDeviation.isFinite,
+                          z.standardDeviation > 0 else {
+                        throw invalid("config.\(owner) \"\(f.name)\": a numeric feature needs vocabularySize 0 and a normalization with a finite mean and a positive standardDeviation")
+                    }
+                } else if f.vocabularySize <= 0 {
                     throw invalid("config.\(owner) \"\(f.name)\": vocabularySize must be positive, found \(f.vocabularySize)")
                 }
                 guard names.insert(f.name).inserted else { throw invalid("config.\(owner) names \"\(f.name)\" twice") }

@@ -5,9 +5,10 @@ import TowerNN
 ///
 /// ```
 /// mf:  id embedding [n, d] → (L2 normalisation)
-/// mlp: concat(id embedding [n, e], feature embeddings [n, e_f]...) → MLP → [n, d] → (L2 normalisation)
+/// mlp: concat(id embedding [n, e], feature embeddings [n, e_f]..., numeric [n, 2]...) → MLP → [n, d] → (L2 normalisation)
 /// ```
-/// Multi-valued features are mean-pooled bags. `forward` caches what `backward` needs; both
+/// Multi-valued features are mean-pooled bags. Each numeric feature adds two MLP inputs, its
+/// z-score (0 when missing) and a missing indicator (0/1) — inputs, not parameters. `forward` caches what `backward` needs; both
 /// reuse buffers sized for the largest batch seen, so a steady-state step does not allocate.
 public final class Tower {
     /// `user` or `item`: prefixes every parameter name.
@@ -20,10 +21,12 @@ public final class Tower {
     public let idEmbedding: Embedding
     private let features: [EntityFeature]
     private let featureBags: [EmbeddingBag]
+    private let numericFeatures: [EntityFeature]
     let mlp: Sequential?
     private let normalize: L2Normalize?
     /// Names of the side features the tower embeds.
-    public var featureNames: [String] { features.map(\.name) }
+    public var featureNames: [String] { features.map(\.name) + numericFeatures.map(\.name) }
+    private var hasFeatures: Bool { !featureBags.isEmpty || !numericFeatures.isEmpty }
     /// Every trainable parameter, id table first (cached: stable order for optimizers and checkpoints).
     public let parameters: [Parameter]
 
@@ -59,14 +62,15 @@ public final class Tower {
         }
         func width(_ cardinality: Int) -> Int { Tower.embeddingWidth(cardinality: cardinality, configuration: configuration) }
         idEmbedding = Embedding(table: table("\(name).id", rows: entityCount, columns: width(entityCount), seed: seeds.next()))
-        self.features = useFeatures
-        featureBags = useFeatures.map {
+        self.features = useFeatures.filter { !$0.isNumeric }
+        numericFeatures = useFeatures.filter(\.isNumeric)
+        featureBags = self.features.map {
             EmbeddingBag(table: table("\(name).\($0.name)", rows: $0.vocabularySize, columns: width($0.vocabularySize),
                                       seed: seeds.next()),
                          combiner: .mean)
         }
         if configuration.tower == .mlp {
-            let input = idEmbedding.dimensions + featureBags.reduce(0) { $0 + $1.dimensions }
+            let input = idEmbedding.dimensions + featureBags.reduce(0) { $0 + $1.dimensions } + 2 * numericFeatures.count
             mlp = MLP(inputSize: input, hiddenSizes: configuration.hiddenLayers, outputSize: configuration.dimensions,
                       activation: .relu, dropout: configuration.dropout, l2Normalize: false,
                       seed: seeds.next(), name: "\(name).mlp")
@@ -85,7 +89,7 @@ public final class Tower {
                         targets: UnsafeBufferPointer<Int32>? = nil) -> Matrix {
         var output = idEmbedding.forward(ids: rows)
         if let mlp {
-            if !featureBags.isEmpty {
+            if hasFeatures {
                 concatenateFeatures(rows: rows, idPart: output, targets: targets)
                 output = mlp.forward(concatenated, training: training)
             } else {
@@ -108,7 +112,7 @@ public final class Tower {
         if let normalize { gradient = normalize.backward(gradient) }
         if let mlp {
             gradient = mlp.backward(gradient)
-            if !featureBags.isEmpty {
+            if hasFeatures {
                 scatterFeatureGradients(gradient)
                 return
             }
@@ -145,7 +149,7 @@ public final class Tower {
     private func concatenateFeatures(rows: UnsafeBufferPointer<Int32>, idPart: Matrix,
                                      targets: UnsafeBufferPointer<Int32>?) {
         let n = rows.count
-        let total = idEmbedding.dimensions + featureBags.reduce(0) { $0 + $1.dimensions }
+        let total = idEmbedding.dimensions + featureBags.reduce(0) { $0 + $1.dimensions } + 2 * numericFeatures.count
         concatenated.reshape(rows: n, columns: total)
         copyColumns(from: idPart, into: &concatenated, at: 0)
         var column = idEmbedding.dimensions
@@ -157,6 +161,16 @@ public final class Tower {
             copyColumns(from: pooled, into: &concatenated, at: column)
             column += bag.dimensions
         }
+        for feature in numericFeatures {
+            guard case .numeric(let values, let missing) = feature.values else { continue }
+            concatenated.withUnsafeMutableBufferPointer { d in
+                for (k, r) in rows.enumerated() {
+                    d[k * total + column] = values[Int(r)]
+                    d[k * total + column + 1] = missing[Int(r)] ? 1 : 0
+                }
+            }
+            column += 2
+        }
     }
 
     /// Builds the CSR of the batch's bags for `feature` into the reusable buffers. Each tower
@@ -167,6 +181,7 @@ public final class Tower {
         bagIDs.removeAll(keepingCapacity: true)
         bagOffsets.append(0)
         switch feature.values {
+        case .numeric: break
         case .single(let ids):
             for r in rows { bagIDs.append(ids[Int(r)]); bagOffsets.append(Int32(bagIDs.count)) }
         case .multi(let offsets, let ids):
