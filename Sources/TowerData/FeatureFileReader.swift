@@ -73,15 +73,7 @@ public enum FeatureFileReader {
         let file = try ChunkedFile(path: path)
         var tok = RecordTokenizer(file: file, delimiter: Array(format.delimiter.utf8), quoting: format.quoting,
                                   maxRecordBytes: options.maxLineBytes)
-        guard try tok.next() else { throw .emptyFile(file: name) }
-        var header: [String] = []
-        for f in 0..<tok.fieldCount {
-            guard let s = String(validating: tok.field(f), as: UTF8.self) else {
-                throw .invalidUTF8(file: name, line: 1, column: "header field \(f + 1)")
-            }
-            header.append(s.trimmingSpaces())
-        }
-        tok.columnNames = header
+        let header = try tok.readHeader(file: name)
         func resolve(_ column: String) throws(DataError) -> Int {
             if let i = header.firstIndex(of: column) {
                 if header[(i + 1)...].contains(column) { throw .duplicateColumn(file: name, column: column) }

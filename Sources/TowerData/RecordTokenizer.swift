@@ -242,3 +242,21 @@ final class FieldStore {
 
     deinit { starts.deallocate(); lengths.deallocate(); quoted.deallocate(); escaped.deallocate() }
 }
+
+extension RecordTokenizer {
+    /// Reads the first record as the header: its fields, trimmed, become ``columnNames`` (so
+    /// later errors name columns) and are returned.
+    /// - Throws: `DataError.emptyFile` for a file without a line, `.invalidUTF8` naming the field.
+    mutating func readHeader(file name: String) throws(DataError) -> [String] {
+        guard try next() else { throw .emptyFile(file: name) }
+        var header: [String] = []
+        for f in 0..<fieldCount {
+            guard let s = String(validating: field(f), as: UTF8.self) else {
+                throw .invalidUTF8(file: name, line: 1, column: "header field \(f + 1)")
+            }
+            header.append(s.trimmingSpaces())
+        }
+        columnNames = header
+        return header
+    }
+}

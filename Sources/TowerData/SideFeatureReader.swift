@@ -16,17 +16,7 @@ extension InteractionLog {
         let file = try ChunkedFile(path: path)
         var tok = RecordTokenizer(file: file, delimiter: Array(format.delimiter.utf8), quoting: format.quoting,
                                   maxRecordBytes: options.maxLineBytes)
-        var header: [String] = []
-        if format.hasHeader {
-            guard try tok.next() else { throw .emptyFile(file: name) }
-            for f in 0..<tok.fieldCount {
-                guard let s = String(validating: tok.field(f), as: UTF8.self) else {
-                    throw .invalidUTF8(file: name, line: 1, column: "header field \(f + 1)")
-                }
-                header.append(s.trimmingSpaces())
-            }
-            tok.columnNames = header
-        }
+        let header = format.hasHeader ? try tok.readHeader(file: name) : []
         func resolve(_ ref: ColumnReference) throws(DataError) -> Int {
             switch ref {
             case .index(let i): return i

@@ -10,11 +10,10 @@ import Glibc
 /// never a 500 (the hostile trial's finding). Sent over a raw loopback socket, since the test
 /// clients only send well-formed requests.
 @Suite struct MalformedTransportTests {
-    /// Sends `bytes` to 127.0.0.1:`port` and returns what comes back until the server closes or 2 s pass.
-    static func exchange(_ bytes: String, port: Int) throws -> String {
+    /// A TCP socket connected to 127.0.0.1:`port`.
+    static func connectLoopback(port: Int) -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #expect(fd >= 0)
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -23,6 +22,13 @@ import Glibc
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         #expect(connected == 0)
+        return fd
+    }
+
+    /// Sends `bytes` to 127.0.0.1:`port` and returns what comes back until the server closes or 2 s pass.
+    static func exchange(_ bytes: String, port: Int) throws -> String {
+        let fd = Self.connectLoopback(port: port)
+        defer { close(fd) }
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let sent = Array(bytes.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
@@ -41,17 +47,8 @@ import Glibc
     /// Opens a loopback connection, sends `bytes`, and returns whether the server closed it
     /// (end of stream, nothing answered) before `seconds` passed.
     static func serverCloses(after bytes: String, port: Int, within seconds: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #expect(fd >= 0)
+        let fd = Self.connectLoopback(port: port)
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        #expect(connected == 0)
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let sent = Array(bytes.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
