@@ -72,15 +72,18 @@ public enum AtomicFile {
     /// If `produce` throws, the temporary file is removed, the destination keeps its old content and
     /// the error is rethrown unchanged. The new file gets mode 0644.
     public static func write(to requested: String, _ produce: (inout Writer) throws -> Void) throws {
-        let path = resolvingSymlinks(requested)
+        // stat follows the links the kernel follows, /dev/stdout → /proc/self/fd/1 → a pipe
+        // included (whose readlink text, "pipe:[N]", is no path): a special file is written
+        // through as the caller named it.
         var existing = stat()
-        if stat(path, &existing) == 0 {
+        if stat(requested, &existing) == 0 {
             switch existing.st_mode & S_IFMT {
             case S_IFREG: break
             case S_IFDIR: throw PersistenceError.fileSystem(path: requested, operation: "write", reason: "it is a directory")
-            default: return try writeThrough(to: path, shownAs: requested, produce)
+            default: return try writeThrough(to: requested, shownAs: requested, produce)
             }
         }
+        let path = resolvingSymlinks(requested)
         let (directory, name) = split(path)
         var template = Array("\(directory)/.\(name).tmp-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
@@ -247,6 +250,14 @@ public enum AtomicFile {
     /// meant (`directory: false`) or not a file when a directory is (`directory: true`).
     /// - Throws: ``PersistenceError/fileSystem(path:operation:reason:)`` naming `what` (e.g. `--output`).
     public static func checkWritableDestination(_ path: String, what: String, directory: Bool = true) throws {
+        var target = stat()
+        if !directory, stat(path, &target) == 0, ![S_IFREG, S_IFDIR].contains(target.st_mode & S_IFMT) {
+            // A device, FIFO or pipe (`/dev/stdout` in a pipeline): written through, not replaced.
+            guard access(path, W_OK) == 0 else {
+                throw PersistenceError.fileSystem(path: path, operation: "check \(what)", reason: "it is not writable (\(String(cString: strerror(errno))))")
+            }
+            return
+        }
         let trimmed = resolvingSymlinks(path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path)
         let (parent, _) = split(trimmed)
         var info = stat()

@@ -113,6 +113,10 @@ extension DataSource {
             if c.dataName.hasPrefix("synthetic (") {
                 return (DataSource(), "\(checkpoint.path) has no data record (saved by an older twotower); using the built-in synthetic dataset it names: \(c.dataName)")
             }
+            if c.dataName.hasPrefix("in-memory pairs") {
+                // Saved by the library (`TrainedModel.train(pairs:)`): no file to record.
+                throw ConfigurationError("\(checkpoint.path) was trained from \(c.dataName) through the library, so no data file is recorded; give --data FILE (the same pairs as a two-column user,item CSV) and the split options used for training")
+            }
             throw ConfigurationError("\(checkpoint.path) has no data record (saved by an older twotower): it was trained on \(c.dataName); give --data \(c.dataName) and the split options used for training")
         }
         let featureFiles = Set([record.itemFeatureFile?.path, record.userFeatureFile?.path].compactMap { $0 })

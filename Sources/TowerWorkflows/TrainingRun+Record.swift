@@ -37,8 +37,19 @@ extension TrainingRun {
                   case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: data) else { return [:] }
             return object.mapValues(Self.describe)
         }
+        // Optional settings whose nil means "the default": record the value the run used, so the
+        // page never shows "none" for an L2 penalty of 0.1 (a new-user trial's finding).
+        func resolved(_ t: TrainingConfiguration) -> [String: String] {
+            var f = flattened(t)
+            f["embeddingL2"] = "\(t.resolvedEmbeddingL2)"
+            f["lossReduction"] = t.reduction.rawValue
+            f["learningRateDecay"] = t.learningRateDecay.map { "\($0.rawValue)" } ?? "none"
+            return f
+        }
+        var freshTraining = fresh.training
+        freshTraining.loss = training.loss  // the L2 default depends on the loss
         for (prefix, mine, base) in [("model", flattened(model), flattened(fresh.model)),
-                                     ("training", flattened(training), flattened(fresh.training)),
+                                     ("training", resolved(training), resolved(freshTraining)),
                                      ("evaluation", flattened(evaluation), flattened(fresh.evaluation))] {
             for key in Set(mine.keys).union(base.keys).sorted() {
                 out.append(entry("\(prefix).\(key)", mine[key] ?? "none", base[key] ?? "none"))

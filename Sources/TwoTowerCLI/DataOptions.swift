@@ -7,7 +7,7 @@ import TwoTower
 /// The input data options shared by `train`, `evaluate` and `inspect`.
 struct DataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
-        "Interaction file (or MovieLens/LightGCN directory). Without it, the built-in synthetic dataset is used.",
+        "Interaction file (or MovieLens/LightGCN directory). Without it: train and inspect use the built-in synthetic dataset; evaluate uses the data recorded in the model.",
         valueName: "path"))
     var data: String?
 

@@ -37,6 +37,32 @@ import TowerTestSupport
         #expect(listing(dir) == ["pipe"])
     }
 
+    /// `--out /dev/stdout` in a pipeline: /dev/stdout → /proc/self/fd/1 → an anonymous pipe,
+    /// whose link text ("pipe:[N]") is no path. Written through, and accepted by the up-front check.
+    @Test func anAnonymousPipeBehindAProcLinkIsWrittenThrough() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        let dir = try makeTemporaryDirectory("dest-pipe")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let proc = "/proc/self/fd/\(ends[1])"
+        let link = dir + "/stdout"  // like /dev/stdout: a symlink to the /proc link
+        #expect(symlink(proc, link) == 0)
+        try AtomicFile.checkWritableDestination(link, what: "output", directory: false)
+        try AtomicFile.write(Array("via link\n".utf8), to: link)
+        try AtomicFile.write(Array("via proc\n".utf8), to: proc)
+        close(ends[1])
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while true {
+            let n = read(ends[0], &buffer, buffer.count)
+            if n <= 0 { break }
+            received += buffer[0..<n]
+        }
+        #expect(String(decoding: received, as: UTF8.self) == "via link\nvia proc\n")
+        #expect(listing(dir) == ["stdout"])
+    }
+
     @Test func aDeviceIsWrittenThroughAndItsErrorReported() throws {
         // A private copy of /dev/full (1, 7; every write fails with ENOSPC) where the test may
         // create device nodes (root); never the system's own node, which a regression would replace.

@@ -85,6 +85,15 @@ import TwoTower
         #expect(throws: ConfigurationError("\(dir)/model has no data record (saved by an older twotower): it was trained on \(dir)/log.csv; give --data \(dir)/log.csv and the split options used for training")) {
             try DataSource.recorded(in: legacy)
         }
+        // A model trained through the library from in-memory pairs: no file, and the message says so.
+        legacy.configuration.dataName = "in-memory pairs (12 interactions)"
+        do {
+            _ = try DataSource.recorded(in: legacy)
+            Issue.record("expected an error")
+        } catch let error as ConfigurationError {
+            #expect("\(error)".contains("through the library, so no data file is recorded; give --data FILE"), "\(error)")
+            #expect(!"\(error)".contains("older twotower"))
+        }
     }
 
     /// `--data` split otherwise than at training would test on training interactions: an error
