@@ -4,7 +4,7 @@ import TwoTower
 
 /// The model the service answers from, swapped atomically by a reload.
 ///
-/// A reload loads and verifies the directory aside (``ServingModel/init(modelDirectory:version:)``)
+/// A reload loads and verifies the directory aside (``ServingModel/init(modelDirectory:version:precision:)``)
 /// while requests keep using the current model; only a model that loaded completely replaces it.
 /// Requests that took the old model finish on it. A failed reload keeps the old model.
 public final class ModelStore: Sendable {

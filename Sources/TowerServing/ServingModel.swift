@@ -41,9 +41,9 @@ public final class ServingModel: Sendable {
     ///   embedding is not finite.
     public init(modelDirectory path: String, version: Int, precision: ScoringPrecision = .float32) throws {
         let start = Date()
-        let recommender = try Recommender(modelDirectory: path)
+        let recommender = try Recommender(modelDirectory: path, precision: precision)  // the index is built once, at that precision
         checkpoint = recommender.checkpoint
-        index = try recommender.index.with(precision: precision)
+        index = recommender.index
         userEmbeddings = recommender.queryEmbeddings()
         if let bad = index.items.storage.firstIndex(where: { !$0.isFinite }) {
             throw ServingModelError.nonFiniteEmbedding(tower: "item", row: bad / index.dimension, path: path)

@@ -74,11 +74,6 @@ public struct BruteForceIndex: Sendable {
         }
     }
 
-    /// The same items and ids scored at `precision`.
-    public func with(precision: ScoringPrecision) throws -> BruteForceIndex {
-        precision == self.precision ? self : try BruteForceIndex(items: items, ids: ids, precision: precision)
-    }
-
     /// The top `min(k, items)` items of every query row of `queries` (`[q, d]`).
     /// - Parameters:
     ///   - excluding: per-query item rows never returned (e.g. items seen in training), one list

@@ -33,14 +33,16 @@ public final class Recommender {
 
     /// Loads the model directory `path`.
     /// - Throws: `PersistenceError` for a missing or corrupt directory, `RetrievalError` for a model without items.
-    public convenience init(modelDirectory path: String) throws {
-        try self.init(checkpoint: ModelCheckpoint.load(from: path))
+    /// - Parameter precision: how the item index scores queries (``ScoringPrecision``; the
+    ///   server's `--precision`).
+    public convenience init(modelDirectory path: String, precision: ScoringPrecision = .float32) throws {
+        try self.init(checkpoint: ModelCheckpoint.load(from: path), precision: precision)
     }
 
     /// A recommender for an already loaded (and verified) `checkpoint`.
     /// - Throws: `PersistenceError` when a tensor is missing or has the wrong shape.
-    public convenience init(checkpoint: ModelCheckpoint) throws {
-        try self.init(checkpoint: checkpoint, model: checkpoint.model())
+    public convenience init(checkpoint: ModelCheckpoint, precision: ScoringPrecision = .float32) throws {
+        try self.init(checkpoint: checkpoint, model: checkpoint.model(), precision: precision)
     }
 
     /// A recommender for a model trained in memory (``TrainedModel/train(pairs:model:training:threads:observer:)``):
@@ -52,10 +54,10 @@ public final class Recommender {
     }
 
     /// `model` (whose rows `checkpoint`'s vocabularies and training lists describe) with its item index.
-    init(checkpoint: ModelCheckpoint, model: TwoTowerModel) throws {
+    init(checkpoint: ModelCheckpoint, model: TwoTowerModel, precision: ScoringPrecision = .float32) throws {
         self.checkpoint = checkpoint
         self.model = model
-        index = try BruteForceIndex(items: model.itemTower.embedAll())
+        index = try BruteForceIndex(items: model.itemTower.embedAll(), precision: precision)
     }
 
     /// The largest |score| a loaded model may reach: half of Float's range (room for the rounding
